@@ -1,0 +1,24 @@
+# The two commands a new user needs: `make run` and `make test`.
+.PHONY: run test lint bench lock clean
+
+run:  ## install, migrate and start FloorPulse on http://127.0.0.1:8000
+	@scripts/bootstrap.sh requirements/main.lock
+	.venv/bin/floorpulse serve
+
+test:  ## install and run the whole suite (lint, types, SQLite and PostgreSQL passes)
+	@scripts/bootstrap.sh requirements/dev.lock
+	scripts/test.sh
+
+lint:
+	@scripts/bootstrap.sh requirements/dev.lock
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
+
+bench:  ## ingest benchmark (prints events/s and batch latency)
+	@scripts/bootstrap.sh requirements/dev.lock
+	.venv/bin/python benchmarks/ingest.py
+
+lock:  ## re-resolve requirements/*.lock after a dependency change
+	scripts/lock.sh
+
+clean:
+	rm -rf .venv .mypy_cache .ruff_cache

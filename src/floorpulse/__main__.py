@@ -1,0 +1,3 @@
+from floorpulse.cli import app
+
+app(prog_name="floorpulse")

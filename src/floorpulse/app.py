@@ -1,0 +1,70 @@
+"""The app factory: builds the one ASGI app (API under /api, docs at /docs). Nothing at import."""
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+from floorpulse import __version__
+from floorpulse.bodylimit import BodySizeLimit
+from floorpulse.clock import Clock, utc_now
+from floorpulse.db.engine import Database
+from floorpulse.db.migrate import head_revision
+from floorpulse.errors import install_problem_handlers
+from floorpulse.events.router import router as events_router
+from floorpulse.events.schemas import EventBatchIn, EventIn
+from floorpulse.health.router import router as health_router
+from floorpulse.registry.router import router as registry_router
+from floorpulse.settings import Settings, get_settings
+
+DESCRIPTION = """Worker-productivity analytics for factories.
+
+AI CCTV cameras post detections (`working`, `idle`, `absent`, `product_count`) to
+`/api/events`; FloorPulse validates, deduplicates and stores them with both event and receive
+time. Errors are RFC 9457 problem documents that name each offending field.
+"""
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> FastAPI:
+    """Build FloorPulse around one database; the caller applies migrations first."""
+    settings = settings or get_settings()
+    database = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.dispose()
+
+    app = FastAPI(
+        title="FloorPulse", version=__version__, description=DESCRIPTION, lifespan=lifespan
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.clock = clock
+    app.state.schema_head = head_revision()
+    install_problem_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    for router in (health_router, events_router, registry_router):
+        app.include_router(router)
+    _document_raw_bodies(app, [EventIn, EventBatchIn])
+    return app
+
+
+def _document_raw_bodies(app: FastAPI, models: list[type[BaseModel]]) -> None:
+    """Put models that endpoints parse by hand into the OpenAPI components they reference."""
+    build: Callable[[], dict[str, Any]] = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for model in models:
+                model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                components.update(model_schema.pop("$defs", {}))
+                components[model.__name__] = model_schema
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

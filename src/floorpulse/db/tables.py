@@ -1,0 +1,92 @@
+"""Every table, in one metadata, so that Alembic sees the whole schema."""
+
+from typing import cast
+
+from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, MetaData, String, Table, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Named constraints make migrations reproducible on both engines.
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "pk": "pk_%(table_name)s",
+}
+EVENT_TYPES = ("working", "idle", "absent", "product_count")
+# SQLite only makes INTEGER PRIMARY KEY an alias of its fast rowid; PostgreSQL wants 64 bits.
+RowId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Event(Base):
+    """Append-only: rows are inserted, never updated (a trigger refuses UPDATE)."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(String(64))
+    event_id: Mapped[str | None] = mapped_column(String(128))
+    ts_us: Mapped[int] = mapped_column(BigInteger, comment="event time, µs since epoch (UTC)")
+    worker_id: Mapped[str] = mapped_column(String(64))
+    workstation_id: Mapped[str] = mapped_column(String(64))
+    event_type: Mapped[str] = mapped_column(String(16))
+    confidence: Mapped[float]
+    count: Mapped[int]
+    low_confidence: Mapped[bool]
+    model_version: Mapped[str | None] = mapped_column(String(64))
+    camera_id: Mapped[str | None] = mapped_column(String(64))
+    received_us: Mapped[int] = mapped_column(BigInteger, comment="receive time, µs since epoch")
+
+    __table_args__ = (
+        CheckConstraint(f"event_type IN {EVENT_TYPES!r}", name="event_type"),
+        CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence"),
+        CheckConstraint('"count" >= 1', name="count"),
+        # A client id is unique everywhere; NULLs never collide, so id-less events pass here ...
+        Index("uq_events_event_id", "event_id", unique=True),
+        # ... and are deduplicated on their natural key instead.
+        Index(
+            "uq_events_natural_key",
+            "site_id",
+            "ts_us",
+            "worker_id",
+            "workstation_id",
+            "event_type",
+            unique=True,
+            sqlite_where=text("event_id IS NULL"),
+            postgresql_where=text("event_id IS NULL"),
+        ),
+        Index("ix_events_ts_us", "ts_us"),
+        Index("ix_events_worker_id_ts_us", "worker_id", "ts_us"),
+    )
+
+
+class Worker(Base):
+    """A person seen by the cameras; registered on first sight, named by a supervisor."""
+
+    __tablename__ = "workers"
+
+    site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    worker_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    first_seen_us: Mapped[int] = mapped_column(BigInteger)
+
+
+class Workstation(Base):
+    """A place of work seen by the cameras; registered on first sight."""
+
+    __tablename__ = "workstations"
+
+    site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    workstation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    station_type: Mapped[str | None] = mapped_column(String(64))
+    first_seen_us: Mapped[int] = mapped_column(BigInteger)
+
+
+# Core handles for the repositories' statements (the ORM types them as generic FromClauses).
+events = cast(Table, Event.__table__)
+workers = cast(Table, Worker.__table__)
+workstations = cast(Table, Workstation.__table__)

@@ -1,0 +1,43 @@
+"""Dependencies shared by the routers: what the app factory built, as short Annotated aliases."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from floorpulse.clock import Clock
+from floorpulse.db.engine import Database
+from floorpulse.events.service import EventService
+from floorpulse.registry.service import RegistryService
+from floorpulse.settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+def get_event_service(db: DatabaseDep, settings: SettingsDep, clock: ClockDep) -> EventService:
+    return EventService(db, settings, clock)
+
+
+def get_registry_service(db: DatabaseDep, clock: ClockDep) -> RegistryService:
+    return RegistryService(db, clock)
+
+
+EventServiceDep = Annotated[EventService, Depends(get_event_service)]
+RegistryServiceDep = Annotated[RegistryService, Depends(get_registry_service)]

@@ -1,0 +1,78 @@
+"""HTTP endpoints of events: parse the request, call the service, shape the answer."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from floorpulse.deps import EventServiceDep
+from floorpulse.errors import InvalidInput
+from floorpulse.events.schemas import BatchResult, EventOut, EventQuery
+from floorpulse.events.service import batch_items, decode_json
+from floorpulse.validation import FieldError
+
+router = APIRouter(prefix="/api/events", tags=["events"])
+
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "The body is not JSON."},
+    413: {"description": "The body is larger than FLOORPULSE_MAX_BODY_BYTES."},
+    422: {"description": "The input breaks a rule; `errors` names each field and why."},
+}
+
+
+def _json_body(schema: dict[str, Any]) -> dict[str, Any]:
+    # The body is read raw so one bad event cannot sink a batch; this documents it anyway.
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+ONE_EVENT = {"$ref": "#/components/schemas/EventIn"}
+BATCH = {
+    "oneOf": [
+        {"type": "array", "items": ONE_EVENT, "maxItems": 10_000},
+        {"$ref": "#/components/schemas/EventBatchIn"},
+    ]
+}
+
+
+@router.post(
+    "",
+    status_code=201,
+    responses={
+        200: {"model": EventOut, "description": "A duplicate: the event stored before."},
+        **PROBLEMS,
+    },
+    openapi_extra=_json_body(ONE_EVENT),
+)
+async def post_event(request: Request, response: Response, service: EventServiceDep) -> EventOut:
+    """Ingest one event; sending it again answers 200 with the event stored the first time."""
+    payload = decode_json(await request.body())
+    if not isinstance(payload, dict):
+        raise InvalidInput(
+            "an event is a JSON object", [FieldError("event", "is not a JSON object")]
+        )
+    stored, created = await run_in_threadpool(service.ingest_one, payload)
+    if not created:
+        response.status_code = 200
+    return stored
+
+
+@router.post("/batch", responses=PROBLEMS, openapi_extra=_json_body(BATCH))
+async def post_batch(request: Request, service: EventServiceDep) -> BatchResult:
+    """Ingest up to 10,000 events; each is judged on its own, none sinks the others."""
+    items = batch_items(decode_json(await request.body()))
+    return await run_in_threadpool(service.ingest_batch, items)
+
+
+@router.get("", responses={422: PROBLEMS[422]})
+def list_events(
+    query: Annotated[EventQuery, Query()],
+    request: Request,
+    response: Response,
+    service: EventServiceDep,
+) -> list[EventOut]:
+    """Stored events, newest first; the next page's URL is in the `Link` header (rel="next")."""
+    page, cursor = service.list_events(query)
+    if cursor is not None:
+        next_url = request.url.include_query_params(cursor=cursor)
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
+    return page

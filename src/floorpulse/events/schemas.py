@@ -1,0 +1,150 @@
+"""Wire models of events: what cameras and edge agents send, and what the server answers.
+
+Imports only pydantic and the standard library, so the edge agent can share it.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+
+from floorpulse.validation import FieldError
+
+MAX_UNITS_PER_EVENT = 1_000_000
+
+
+class EventType(StrEnum):
+    WORKING = "working"
+    IDLE = "idle"
+    ABSENT = "absent"
+    PRODUCT_COUNT = "product_count"
+
+
+def _number_to_str(value: object) -> object:
+    # Seed clients send `"worker_id": 1`; an integer id is the same id as its decimal text.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _require_text(value: object) -> object:
+    # Without this pydantic would read a bare number as Unix seconds; cameras send ISO 8601.
+    if not isinstance(value, str):
+        raise ValueError(
+            "timestamp must be an ISO 8601 string with an offset, e.g. 2026-01-15T10:15:00Z"
+        )
+    return value
+
+
+# Ids end up in URLs, logs and CSV files, so they are kept to a safe, printable alphabet.
+Id = Annotated[
+    str,
+    BeforeValidator(_number_to_str),
+    StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$"),
+]
+Label = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")]
+EventId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")]
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_require_text)]
+
+
+class EventIn(BaseModel):
+    """One detection from a camera model."""
+
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "examples": [
+                {
+                    "timestamp": "2026-01-15T10:15:00Z",
+                    "worker_id": "W1",
+                    "workstation_id": "S3",
+                    "event_type": "working",
+                    "confidence": 0.93,
+                    "count": 1,
+                    "model_version": "yolov8-w-2.1",
+                    "camera_id": "CAM-3",
+                    "event_id": "0b6f8a52-8a1e-4a8e-9f0c-3f4f2b7f1c11",
+                }
+            ]
+        },
+    )
+
+    timestamp: Timestamp = Field(description="Event time: ISO 8601 with an offset or Z.")
+    worker_id: Id
+    workstation_id: Id
+    event_type: EventType
+    confidence: float = Field(ge=0.0, le=1.0, strict=True, allow_inf_nan=False)
+    count: int = Field(default=1, ge=1, le=MAX_UNITS_PER_EVENT, strict=True)
+    model_version: Label | None = None
+    camera_id: Id | None = None
+    site_id: Id | None = Field(default=None, description="Absent: the server's default site.")
+    event_id: EventId | None = Field(default=None, description="Client-chosen unique id.")
+
+
+class EventBatchIn(BaseModel):
+    """The object form of a batch, as the seed API sends it; a bare JSON array works too."""
+
+    events: list[EventIn]
+
+
+class EventOut(BaseModel):
+    """A stored event: what was sent, plus the server's id and receive time."""
+
+    id: int
+    timestamp: datetime
+    worker_id: str
+    workstation_id: str
+    event_type: EventType
+    confidence: float
+    count: int
+    model_version: str | None
+    camera_id: str | None
+    site_id: str
+    event_id: str | None
+    low_confidence: bool = Field(description="Below the confidence threshold: kept, not counted.")
+    received_at: datetime
+    created_at: datetime = Field(description="Same as received_at; the seed API's name for it.")
+
+
+class RejectedEvent(BaseModel):
+    """Why one event of a batch was not stored."""
+
+    index: int = Field(description="Position of the event in the batch, from 0.")
+    reason: str
+    errors: list[FieldError]
+
+
+class BatchResult(BaseModel):
+    """What happened to each event of a batch: accepted + duplicates + rejected = total."""
+
+    total: int
+    accepted: int = Field(description="Newly stored, low-confidence ones included.")
+    duplicates: int = Field(description="Already stored; not stored again.")
+    low_confidence: int = Field(description="Of the accepted, how many are below the threshold.")
+    rejected: int
+    rejected_events: list[RejectedEvent]
+
+
+class EventQuery(BaseModel):
+    """Filters of `GET /api/events`; `from` is inclusive, `to` exclusive."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+    worker_id: Id | None = None
+    workstation_id: Id | None = None
+    event_type: EventType | None = None
+    site: Id | None = None
+    from_: AwareDatetime | None = Field(default=None, alias="from")
+    to: AwareDatetime | None = None
+    limit: int = Field(default=100, ge=1, le=1000)
+    cursor: str | None = Field(
+        default=None, max_length=64, description="From the `Link: rel=next`."
+    )

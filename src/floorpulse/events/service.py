@@ -1,0 +1,187 @@
+"""Use cases of events: ingest one, ingest a batch, list them page by page."""
+
+import base64
+import binascii
+from collections.abc import Sequence
+from typing import Any
+
+import pydantic_core
+from pydantic import ValidationError
+from sqlalchemy import Connection, Row
+
+from floorpulse.clock import Clock, utc_now
+from floorpulse.db.engine import Database
+from floorpulse.db.epoch import from_epoch_us, to_epoch_us
+from floorpulse.errors import InvalidInput, MalformedBody
+from floorpulse.events import repository
+from floorpulse.events.repository import EventFilter
+from floorpulse.events.schemas import BatchResult, EventIn, EventOut, EventQuery, RejectedEvent
+from floorpulse.registry import repository as registry
+from floorpulse.settings import Settings
+from floorpulse.validation import FieldError, field_errors, summarize
+
+EventRow = dict[str, Any]
+
+
+class EventService:
+    """Validates, deduplicates and stores events; lists stored ones."""
+
+    def __init__(self, db: Database, settings: Settings, clock: Clock = utc_now) -> None:
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+
+    def ingest_one(self, payload: object) -> tuple[EventOut, bool]:
+        """Store one event; answer the stored event and whether it is new (False: a duplicate)."""
+        received_us = to_epoch_us(self.clock())
+        row = self._to_row(payload, received_us)
+        if isinstance(row, list):
+            raise InvalidInput(summarize(row), row)
+        with self.db.write() as conn:
+            stored = self._store(conn, [row], received_us)
+            existing = stored[0] if stored else repository.find_stored(conn, row)
+        if existing is None:  # a conflict without a stored twin means the indexes changed
+            raise RuntimeError("insert conflicted but no stored duplicate was found")
+        return event_out(existing), bool(stored)
+
+    def ingest_batch(self, items: Sequence[object]) -> BatchResult:
+        """Judge each event on its own: store the good new ones, count the rest."""
+        if len(items) > self.settings.max_batch_events:
+            reason = f"{len(items)} events in one batch; at most {self.settings.max_batch_events}"
+            raise InvalidInput(reason, [FieldError("events", reason)])
+        received_us = to_epoch_us(self.clock())
+        rows: list[EventRow] = []
+        rejected: list[RejectedEvent] = []
+        for index, item in enumerate(items):
+            row = self._to_row(item, received_us)
+            if isinstance(row, list):
+                rejected.append(RejectedEvent(index=index, reason=summarize(row), errors=row))
+            else:
+                rows.append(row)
+        with self.db.write() as conn:
+            stored = self._store(conn, rows, received_us)
+        return BatchResult(
+            total=len(items),
+            accepted=len(stored),
+            duplicates=len(rows) - len(stored),
+            low_confidence=sum(1 for r in stored if r.low_confidence),
+            rejected=len(rejected),
+            rejected_events=rejected,
+        )
+
+    def list_events(self, query: EventQuery) -> tuple[list[EventOut], str | None]:
+        """A page of events, newest first, and the cursor of the next page (None: last page)."""
+        where = EventFilter(
+            site_id=query.site,
+            worker_id=query.worker_id,
+            workstation_id=query.workstation_id,
+            event_type=query.event_type,
+            from_us=to_epoch_us(query.from_) if query.from_ else None,
+            to_us=to_epoch_us(query.to) if query.to else None,
+            before=decode_cursor(query.cursor) if query.cursor else None,
+        )
+        if where.from_us is not None and where.to_us is not None and where.from_us >= where.to_us:
+            raise InvalidInput(
+                "`from` must be before `to`", [FieldError("query.from", "is not before `to`")]
+            )
+        with self.db.read() as conn:
+            rows = repository.list_newest_first(conn, where, query.limit + 1)
+        page = rows[: query.limit]
+        more = len(rows) > query.limit
+        return [event_out(r) for r in page], encode_cursor(page[-1]) if more else None
+
+    def _to_row(self, item: object, received_us: int) -> EventRow | list[FieldError]:
+        try:
+            event = EventIn.model_validate(item)
+        except ValidationError as error:
+            return field_errors(error.errors())
+        ts_us = to_epoch_us(event.timestamp)
+        ahead_s = (ts_us - received_us) / 1e6
+        if ahead_s > self.settings.max_clock_skew_s:
+            return [FieldError("timestamp", self._too_far_ahead(ahead_s))]
+        return {
+            "site_id": event.site_id or self.settings.default_site,
+            "event_id": event.event_id,
+            "ts_us": ts_us,
+            "worker_id": event.worker_id,
+            "workstation_id": event.workstation_id,
+            "event_type": event.event_type.value,
+            "confidence": event.confidence,
+            "count": event.count,
+            "low_confidence": event.confidence < self.settings.confidence_threshold,
+            "model_version": event.model_version,
+            "camera_id": event.camera_id,
+            "received_us": received_us,
+        }
+
+    def _too_far_ahead(self, ahead_s: float) -> str:
+        return (
+            f"is {ahead_s:.0f} s ahead of the server clock; at most "
+            f"{self.settings.max_clock_skew_s:.0f} s allowed (FLOORPULSE_MAX_CLOCK_SKEW_S)"
+        )
+
+    @staticmethod
+    def _store(conn: Connection, rows: list[EventRow], received_us: int) -> list[Row[Any]]:
+        stored = repository.insert_new(conn, rows)
+        sites_workers = {(r.site_id, r.worker_id) for r in stored}
+        sites_stations = {(r.site_id, r.workstation_id) for r in stored}
+        registry.register(conn, registry.workers, "worker_id", sites_workers, received_us)
+        registry.register(
+            conn, registry.workstations, "workstation_id", sites_stations, received_us
+        )
+        return stored
+
+
+def decode_json(body: bytes) -> object:
+    """Parse a request body; malformed JSON is the client's error, named with its position."""
+    try:
+        return pydantic_core.from_json(body, allow_inf_nan=False)
+    except ValueError as error:
+        raise MalformedBody(f"body is not valid JSON: {error}") from None
+
+
+def batch_items(document: object) -> list[object]:
+    """The events of a batch: a bare JSON array, or the seed API's `{"events": [...]}`."""
+    if isinstance(document, dict) and "events" in document:
+        document = document["events"]
+    if not isinstance(document, list):
+        reason = 'a batch is a JSON array of events, or an object {"events": [...]}'
+        raise InvalidInput(reason, [FieldError("events", reason)])
+    return document
+
+
+def event_out(row: Row[Any]) -> EventOut:
+    """A stored row as the wire model."""
+    received_at = from_epoch_us(row.received_us)
+    return EventOut(
+        id=row.id,
+        timestamp=from_epoch_us(row.ts_us),
+        worker_id=row.worker_id,
+        workstation_id=row.workstation_id,
+        event_type=row.event_type,
+        confidence=row.confidence,
+        count=row.count,
+        model_version=row.model_version,
+        camera_id=row.camera_id,
+        site_id=row.site_id,
+        event_id=row.event_id,
+        low_confidence=row.low_confidence,
+        received_at=received_at,
+        created_at=received_at,
+    )
+
+
+def encode_cursor(row: Row[Any]) -> str:
+    return base64.urlsafe_b64encode(f"{row.ts_us}:{row.id}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[int, int]:
+    """The (ts_us, id) a cursor points after; a cursor not made here is a 422."""
+    try:
+        ts_us, row_id = base64.urlsafe_b64decode(cursor.encode()).decode().split(":")
+        return int(ts_us), int(row_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput(
+            "cursor is not one this server issued",
+            [FieldError("query.cursor", "is not a cursor this server issued; use the Link header")],
+        ) from None

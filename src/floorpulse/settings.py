@@ -1,0 +1,57 @@
+"""The one Settings object: every FLOORPULSE_* environment variable (and .env) is read here."""
+
+from functools import lru_cache
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MiB = 1024 * 1024
+
+
+class Settings(BaseSettings):
+    """FloorPulse configuration; `.env.example` documents each field."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FLOORPULSE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = "sqlite:///data/floorpulse.db"
+    # SQLite only. FULL syncs the WAL on every commit, so an acknowledged event survives a power
+    # cut too; NORMAL survives a process crash but may lose the last commits on power loss.
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+
+    default_site: str = Field(default="main", min_length=1, max_length=64)
+    timezone: ZoneInfo = ZoneInfo("UTC")
+    confidence_threshold: float = Field(default=0.7, ge=0.0, le=1.0)
+    max_clock_skew_s: float = Field(default=300.0, ge=0.0)
+
+    max_batch_events: int = Field(default=10_000, ge=1)
+    max_body_bytes: int = Field(default=8 * MiB, ge=1024)
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _zone_from_name(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        try:
+            return ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name like Europe/Berlin"
+            ) from None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Settings read once from the environment and `.env`."""
+    return Settings()

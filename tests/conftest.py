@@ -1,0 +1,121 @@
+"""Fixtures: a fresh, migrated database per test; the app built by create_app; a fixed clock.
+
+SQLite (default): each test gets a copy of one migrated template file.
+PostgreSQL (`--database-url postgresql+psycopg://…`): each test gets a database created from a
+migrated template database, dropped afterwards. Tests that use the database are marked `db`,
+which is what the PostgreSQL pass runs.
+"""
+
+import itertools
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+
+from floorpulse.app import create_app
+from floorpulse.db.engine import Database
+from floorpulse.db.migrate import upgrade
+from floorpulse.settings import Settings
+from tests.factories import FixedClock
+
+NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-url",
+        default=None,
+        help="Run database tests on this PostgreSQL server (a user allowed to create databases).",
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "database_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
+
+
+@pytest.fixture(scope="session")
+def _template(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    server_url = request.config.getoption("--database-url")
+    if server_url is None:
+        path = tmp_path_factory.mktemp("template") / "floorpulse.db"
+        _migrate(f"sqlite:///{path}")
+        yield str(path)
+        return
+    name = f"fp_template_{os.getpid()}"
+    _admin(server_url, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+    _migrate(make_url(server_url).set(database=name).render_as_string(hide_password=False))
+    yield name
+    _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_numbers = itertools.count()
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, _template: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh database at the current schema, for this test alone."""
+    server_url = request.config.getoption("--database-url")
+    if server_url is None:
+        shutil.copy(_template, tmp_path / "floorpulse.db")
+        yield f"sqlite:///{tmp_path / 'floorpulse.db'}"
+        return
+    name = f"fp_test_{os.getpid()}_{next(_numbers)}"
+    _admin(server_url, f'CREATE DATABASE "{name}" TEMPLATE "{_template}"')
+    yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, sqlite_synchronous="NORMAL", _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def app(settings: Settings, clock: FixedClock) -> FastAPI:
+    return create_app(settings, clock=clock)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def db(app: FastAPI) -> Database:
+    """The app's own database, for looking behind the API."""
+    database: Database = app.state.database
+    return database
+
+
+def _migrate(url: str) -> None:
+    database = Database(url)
+    upgrade(database)
+    if database.is_sqlite:  # fold the WAL into the main file, which is what gets copied
+        with database.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.dispose()
+
+
+def _admin(server_url: str, *statements: str) -> None:
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        for statement in statements:
+            conn.exec_driver_sql(statement)
+    engine.dispose()

@@ -1,0 +1,55 @@
+"""The schema: migrations match the table definitions, and events are append-only."""
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import exc, text
+
+from floorpulse.db.engine import Database
+from floorpulse.db.migrate import current_revision, head_revision, upgrade
+from floorpulse.db.tables import Base
+
+
+def test_migrations_build_exactly_the_declared_tables(database_url: str) -> None:
+    db = Database(database_url)
+    with db.read() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    db.dispose()
+
+    assert diff == []
+
+
+def test_upgrading_twice_is_harmless(database_url: str) -> None:
+    db = Database(database_url)
+    upgrade(db)
+    with db.read() as conn:
+        assert current_revision(conn) == head_revision() == "0001"
+    db.dispose()
+
+
+def test_a_stored_event_cannot_be_updated(database_url: str) -> None:
+    db = Database(database_url)
+    with db.write() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO events (site_id, ts_us, worker_id, workstation_id, event_type,"
+                " confidence, count, low_confidence, received_us)"
+                " VALUES ('main', 1, 'W1', 'S1', 'idle', 0.9, 1, false, 2)"
+            )
+        )
+    with pytest.raises(exc.DatabaseError, match="append-only"), db.write() as conn:
+        conn.execute(text("UPDATE events SET confidence = 0.1"))
+    db.dispose()
+
+
+def test_constraints_hold_below_the_api(database_url: str) -> None:
+    db = Database(database_url)
+    with pytest.raises(exc.IntegrityError), db.write() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO events (site_id, ts_us, worker_id, workstation_id, event_type,"
+                " confidence, count, low_confidence, received_us)"
+                " VALUES ('main', 1, 'W1', 'S1', 'sleeping', 0.9, 1, false, 2)"
+            )
+        )
+    db.dispose()

@@ -1,0 +1,42 @@
+"""Keyword factories for test data."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from floorpulse.db.engine import Database
+from floorpulse.db.tables import Event
+
+
+def make_event(**overrides: Any) -> dict[str, Any]:
+    """A valid event as a camera sends it; keyword arguments replace or add fields."""
+    event: dict[str, Any] = {
+        "timestamp": "2026-01-15T10:15:00Z",
+        "worker_id": "W1",
+        "workstation_id": "S3",
+        "event_type": "working",
+        "confidence": 0.93,
+        "count": 1,
+    }
+    event.update(overrides)
+    return event
+
+
+class FixedClock:
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+def stored_count(db: Database) -> int:
+    """How many rows the events table holds."""
+    with db.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(Event)).scalar_one())

@@ -1,0 +1,38 @@
+"""The API's outer surface: problem documents for unknown paths, OpenAPI docs."""
+
+from fastapi.testclient import TestClient
+
+
+def test_an_unknown_api_path_is_a_json_404(client: TestClient) -> None:
+    response = client.get("/api/nothing/here")
+
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == "no such resource: GET /api/nothing/here"
+
+
+def test_a_wrong_method_is_a_405_problem(client: TestClient) -> None:
+    response = client.delete("/api/events")
+
+    assert response.status_code == 405
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_docs_are_served(client: TestClient) -> None:
+    assert "swagger" in client.get("/docs").text.lower()
+
+
+def test_the_openapi_schema_documents_the_hand_parsed_bodies(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    components = schema["components"]["schemas"]
+
+    single = schema["paths"]["/api/events"]["post"]["requestBody"]["content"]["application/json"]
+    assert single["schema"] == {"$ref": "#/components/schemas/EventIn"}
+    assert {"EventIn", "EventBatchIn", "EventType", "BatchResult"} <= components.keys()
+    assert components["EventIn"]["required"] == [
+        "timestamp",
+        "worker_id",
+        "workstation_id",
+        "event_type",
+        "confidence",
+    ]

@@ -1,0 +1,45 @@
+"""Settings come from FLOORPULSE_* variables and .env, with documented defaults."""
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from pydantic import ValidationError
+
+from floorpulse.settings import Settings
+
+
+def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = Settings()
+
+    assert settings.database_url == "sqlite:///data/floorpulse.db"
+    assert settings.confidence_threshold == 0.7
+    assert settings.timezone == ZoneInfo("UTC")
+    assert settings.max_clock_skew_s == 300
+
+
+def test_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text(
+        "FLOORPULSE_TIMEZONE=Europe/Berlin\nFLOORPULSE_MAX_CLOCK_SKEW_S=60\n"
+    )
+    monkeypatch.setenv("FLOORPULSE_CONFIDENCE_THRESHOLD", "0.8")
+
+    settings = Settings()
+
+    assert (settings.timezone, settings.max_clock_skew_s) == (ZoneInfo("Europe/Berlin"), 60)
+    assert settings.confidence_threshold == 0.8
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("TIMEZONE", "Mars/Olympus"), ("CONFIDENCE_THRESHOLD", "1.5"), ("PORT", "0")],
+)
+def test_a_bad_setting_names_itself(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(f"FLOORPULSE_{variable}", value)
+
+    with pytest.raises(ValidationError, match=variable.lower()):
+        Settings(_env_file=None)  # type: ignore[call-arg]
