@@ -17,13 +17,27 @@ class FieldError:
     message: str
 
 
+# Pydantic's wording, where it leaves a camera integrator guessing what to send instead.
+CLEARER = {
+    "datetime_type": "must be an ISO 8601 string with an offset, e.g. 2026-01-15T10:15:00Z",
+    "datetime_from_date_parsing": "must be an ISO 8601 date-time, e.g. 2026-01-15T10:15:00Z",
+    "datetime_parsing": "must be an ISO 8601 date-time, e.g. 2026-01-15T10:15:00Z",
+    "timezone_aware": "has no UTC offset; end it with Z or an offset such as +02:00",
+    "model_type": "is not a JSON object",
+    "model_attributes_type": "is not a JSON object",
+}
+
+
 def field_errors(details: Iterable[ErrorDetails], whole: str = "event") -> list[FieldError]:
     """Pydantic error details as FieldErrors named by dotted path (`query.from`).
 
     An error about the input as a whole (not one field of it) is named `whole`.
     """
     return [
-        FieldError(".".join(str(part) for part in d["loc"]) or whole, d["msg"]) for d in details
+        FieldError(
+            ".".join(str(part) for part in d["loc"]) or whole, CLEARER.get(d["type"], d["msg"])
+        )
+        for d in details
     ]
 
 

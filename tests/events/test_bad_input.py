@@ -35,8 +35,12 @@ BAD_EVENTS = [
     pytest.param(
         make_event(count=10**7), "count", "less than or equal to 1000000", id="huge-count"
     ),
-    pytest.param(make_event(timestamp="2026-01-15T10:15:00"), "timestamp", "timezone", id="naive"),
-    pytest.param(make_event(timestamp="yesterday"), "timestamp", "valid datetime", id="not-a-date"),
+    pytest.param(
+        make_event(timestamp="2026-01-15T10:15:00"), "timestamp", "has no UTC offset", id="naive"
+    ),
+    pytest.param(
+        make_event(timestamp="yesterday"), "timestamp", "ISO 8601 date-time", id="not-a-date"
+    ),
     pytest.param(make_event(timestamp=1768472100), "timestamp", "ISO 8601", id="unix-seconds"),
     pytest.param(
         make_event(timestamp="2026-01-15T12:05:01Z"), "timestamp", "301 s ahead", id="future"

@@ -46,7 +46,7 @@ def test_counts_add_up_and_each_rejection_names_its_index_and_reason(
     }
     assert [(r["index"], r["reason"]) for r in result["rejected_events"]] == [
         (4, "confidence: Input should be less than or equal to 1"),
-        (5, "timestamp: Input should have timezone info"),
+        (5, "timestamp: has no UTC offset; end it with Z or an offset such as +02:00"),
     ]
     assert result["rejected_events"][0]["errors"] == [
         {"field": "confidence", "message": "Input should be less than or equal to 1"}
