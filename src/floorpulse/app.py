@@ -1,6 +1,7 @@
 """The app factory: builds the one ASGI app (API under /api, docs at /docs). Nothing at import."""
 
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -32,9 +33,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     settings = settings or get_settings()
     database = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
 
+    ingest_pool = ThreadPoolExecutor(settings.ingest_thread_count, thread_name_prefix="ingest")
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        ingest_pool.shutdown(wait=True)  # let accepted batches finish their commit
         database.dispose()
 
     app = FastAPI(
@@ -42,6 +46,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.ingest_pool = ingest_pool
     app.state.clock = clock
     app.state.schema_head = head_revision()
     install_problem_handlers(app)

@@ -1,6 +1,9 @@
 """Dependencies shared by the routers: what the app factory built, as short Annotated aliases."""
 
-from typing import Annotated
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 
@@ -26,7 +29,25 @@ def get_clock(request: Request) -> Clock:
     return clock
 
 
+T = TypeVar("T")
+
+
+class IngestPool:
+    """Where posted events are validated and stored: off the event loop, in the app's pool."""
+
+    def __init__(self, executor: Executor) -> None:
+        self.executor = executor
+
+    async def run(self, work: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, work)
+
+
+def get_ingest_pool(request: Request) -> IngestPool:
+    return IngestPool(request.app.state.ingest_pool)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+IngestPoolDep = Annotated[IngestPool, Depends(get_ingest_pool)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 

@@ -3,9 +3,8 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
 
-from floorpulse.deps import EventServiceDep
+from floorpulse.deps import EventServiceDep, IngestPoolDep
 from floorpulse.events.schemas import BatchResult, EventOut, EventQuery
 from floorpulse.events.service import decode_json, judge_batch
 
@@ -41,21 +40,25 @@ BATCH = {
     },
     openapi_extra=_json_body(ONE_EVENT),
 )
-async def post_event(request: Request, response: Response, service: EventServiceDep) -> EventOut:
+async def post_event(
+    request: Request, response: Response, service: EventServiceDep, pool: IngestPoolDep
+) -> EventOut:
     """Ingest one event; sending it again answers 200 with the event stored the first time."""
     payload = decode_json(await request.body())
-    stored, created = await run_in_threadpool(service.ingest_one, payload)
+    stored, created = await pool.run(lambda: service.ingest_one(payload))
     if not created:
         response.status_code = 200
     return stored
 
 
 @router.post("/batch", responses=PROBLEMS, openapi_extra=_json_body(BATCH))
-async def post_batch(request: Request, service: EventServiceDep) -> BatchResult:
+async def post_batch(
+    request: Request, service: EventServiceDep, pool: IngestPoolDep
+) -> BatchResult:
     """Ingest up to 10,000 events; each is judged on its own, none sinks the others."""
     body = await request.body()
-    # Validation is CPU work too: off the event loop, with the insert.
-    return await run_in_threadpool(lambda: service.ingest_batch(judge_batch(body)))
+    # Validation is CPU work too: off the event loop, in the ingest pool with the insert.
+    return await pool.run(lambda: service.ingest_batch(judge_batch(body)))
 
 
 @router.get("", responses={422: PROBLEMS[422]})
