@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 
 from floorpulse.clock import Clock
 from floorpulse.db.engine import Database
+from floorpulse.events.groupcommit import GroupCommit
 from floorpulse.events.service import EventService
 from floorpulse.registry.service import RegistryService
 from floorpulse.settings import Settings
@@ -46,8 +47,14 @@ def get_ingest_pool(request: Request) -> IngestPool:
     return IngestPool(request.app.state.ingest_pool)
 
 
+def get_group_commit(request: Request) -> GroupCommit:
+    group_commit: GroupCommit = request.app.state.group_commit
+    return group_commit
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 IngestPoolDep = Annotated[IngestPool, Depends(get_ingest_pool)]
+GroupCommitDep = Annotated[GroupCommit, Depends(get_group_commit)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 

@@ -4,9 +4,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from floorpulse.deps import EventServiceDep, IngestPoolDep
+from floorpulse.deps import EventServiceDep, GroupCommitDep, IngestPoolDep
 from floorpulse.events.schemas import BatchResult, EventOut, EventQuery
-from floorpulse.events.service import decode_json, judge_batch
+from floorpulse.events.service import decode_json
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 
@@ -52,13 +52,9 @@ async def post_event(
 
 
 @router.post("/batch", responses=PROBLEMS, openapi_extra=_json_body(BATCH))
-async def post_batch(
-    request: Request, service: EventServiceDep, pool: IngestPoolDep
-) -> BatchResult:
+async def post_batch(request: Request, group_commit: GroupCommitDep) -> BatchResult:
     """Ingest up to 10,000 events; each is judged on its own, none sinks the others."""
-    body = await request.body()
-    # Validation is CPU work too: off the event loop, in the ingest pool with the insert.
-    return await pool.run(lambda: service.ingest_batch(judge_batch(body)))
+    return await group_commit.submit(await request.body())
 
 
 @router.get("", responses={422: PROBLEMS[422]})

@@ -3,6 +3,7 @@
 import base64
 import binascii
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import pydantic_core
@@ -12,7 +13,7 @@ from sqlalchemy import Connection, Row
 from floorpulse.clock import Clock, utc_now
 from floorpulse.db.engine import Database
 from floorpulse.db.epoch import from_epoch_us, to_epoch_us
-from floorpulse.errors import InvalidInput, MalformedBody
+from floorpulse.errors import FloorPulseError, InvalidInput, MalformedBody
 from floorpulse.events import repository
 from floorpulse.events.repository import EventFilter, NewEvent
 from floorpulse.events.schemas import (
@@ -47,36 +48,45 @@ class EventService:
         if isinstance(row, list):
             raise InvalidInput(summarize(row), row)
         with self.db.write() as conn:
-            created = bool(self._store(conn, [row], received_us, returning=("id",)))
+            created = bool(repository.insert_new(conn, [row], ("id",)))
+            self._register(conn, [row], received_us)
             stored = repository.find_stored(conn, row)
         if stored is None:  # a conflict without a stored twin means the indexes changed
             raise RuntimeError("insert conflicted but no stored duplicate was found")
         return event_out(stored), created
 
-    def ingest_batch(self, events: Sequence[Judged]) -> BatchResult:
-        """Store the good new events of a batch; count the duplicates and say why others failed."""
+    def ingest_batches(self, bodies: Sequence[bytes]) -> list[BatchResult | FloorPulseError]:
+        """Store several posted batches in one transaction; answer each on its own.
+
+        One commit for the group is what makes this worth it: under load, batches queue up while
+        one is stored, and each commit (an fsync on SQLite) is paid once for all of them. A batch
+        that cannot be read gets its error; it does not hold up the others.
+        """
+        received_us = to_epoch_us(self.clock())
+        sorted_out = [self._sort_out(body, received_us) for body in bodies]
+        readable = [batch for batch in sorted_out if isinstance(batch, _SortedBatch)]
+        with self.db.write() as conn:
+            for batch in readable:
+                batch.stored = repository.insert_new(conn, batch.rows, ("low_confidence",))
+            self._register(conn, [row for batch in readable for row in batch.rows], received_us)
+        return [b.result() if isinstance(b, _SortedBatch) else b for b in sorted_out]
+
+    def _sort_out(self, body: bytes, received_us: int) -> "_SortedBatch | FloorPulseError":
+        try:
+            events = judge_batch(body)
+        except FloorPulseError as error:
+            return error
         if len(events) > self.settings.max_batch_events:
             reason = f"{len(events)} events in one batch; at most {self.settings.max_batch_events}"
-            raise InvalidInput(reason, [FieldError("events", reason)])
-        received_us = to_epoch_us(self.clock())
-        rows: list[NewEvent] = []
-        rejected: list[RejectedEvent] = []
+            return InvalidInput(reason, [FieldError("events", reason)])
+        batch = _SortedBatch(total=len(events))
         for index, event in enumerate(events):
             row = self._to_row(event, received_us)
             if isinstance(row, list):
-                rejected.append(RejectedEvent(index=index, reason=summarize(row), errors=row))
+                batch.rejected.append(RejectedEvent(index=index, reason=summarize(row), errors=row))
             else:
-                rows.append(row)
-        with self.db.write() as conn:
-            stored = self._store(conn, rows, received_us, returning=("low_confidence",))
-        return BatchResult(
-            total=len(events),
-            accepted=len(stored),
-            duplicates=len(rows) - len(stored),
-            low_confidence=sum(1 for r in stored if r.low_confidence),
-            rejected=len(rejected),
-            rejected_events=rejected,
-        )
+                batch.rows.append(row)
+        return batch
 
     def list_events(self, query: EventQuery) -> tuple[list[EventOut], str | None]:
         """A page of events, newest first, and the cursor of the next page (None: last page)."""
@@ -128,16 +138,32 @@ class EventService:
         )
 
     @staticmethod
-    def _store(
-        conn: Connection, rows: list[NewEvent], seen_us: int, returning: Sequence[str]
-    ) -> list[Row[Any]]:
-        stored = repository.insert_new(conn, rows, returning)
+    def _register(conn: Connection, rows: Sequence[NewEvent], seen_us: int) -> None:
         # Registering ids already known is a no-op, so every valid row's ids can be offered.
         workers = {(r.site_id, r.worker_id) for r in rows}
         stations = {(r.site_id, r.workstation_id) for r in rows}
         registry.register(conn, registry.workers, "worker_id", workers, seen_us)
         registry.register(conn, registry.workstations, "workstation_id", stations, seen_us)
-        return stored
+
+
+@dataclass
+class _SortedBatch:
+    """A posted batch, its events sorted into rows to store and rejections, then what was stored."""
+
+    total: int
+    rows: list[NewEvent] = field(default_factory=list)
+    rejected: list[RejectedEvent] = field(default_factory=list)
+    stored: list[Row[Any]] = field(default_factory=list)
+
+    def result(self) -> BatchResult:
+        return BatchResult(
+            total=self.total,
+            accepted=len(self.stored),
+            duplicates=len(self.rows) - len(self.stored),
+            low_confidence=sum(1 for r in self.stored if r.low_confidence),
+            rejected=len(self.rejected),
+            rejected_events=self.rejected,
+        )
 
 
 def judge(item: object) -> Judged:
