@@ -5,6 +5,8 @@ from typing import cast
 from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, MetaData, String, Table, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from floorpulse.events.schemas import EVENT_TYPES
+
 # Named constraints make migrations reproducible on both engines.
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -12,7 +14,6 @@ NAMING = {
     "ck": "ck_%(table_name)s_%(constraint_name)s",
     "pk": "pk_%(table_name)s",
 }
-EVENT_TYPES = ("working", "idle", "absent", "product_count")
 # SQLite only makes INTEGER PRIMARY KEY an alias of its fast rowid; PostgreSQL wants 64 bits.
 RowId = BigInteger().with_variant(Integer(), "sqlite")
 
