@@ -14,7 +14,7 @@ from floorpulse.clock import Clock, utc_now
 from floorpulse.db.engine import Database
 from floorpulse.db.migrate import head_revision
 from floorpulse.errors import install_problem_handlers
-from floorpulse.events.groupcommit import GroupCommit
+from floorpulse.events.ingest import Ingest
 from floorpulse.events.router import router as events_router
 from floorpulse.events.schemas import EventBatchIn, EventIn
 from floorpulse.events.service import EventService
@@ -48,8 +48,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     )
     app.state.settings = settings
     app.state.database = database
-    app.state.ingest_pool = ingest_pool
-    app.state.group_commit = GroupCommit(EventService(database, settings, clock), ingest_pool)
+    app.state.ingest = Ingest(EventService(database, settings, clock), ingest_pool)
     app.state.clock = clock
     app.state.schema_head = head_revision()
     install_problem_handlers(app)

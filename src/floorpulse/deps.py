@@ -1,15 +1,12 @@
 """Dependencies shared by the routers: what the app factory built, as short Annotated aliases."""
 
-import asyncio
-from collections.abc import Callable
-from concurrent.futures import Executor
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from fastapi import Depends, Request
 
 from floorpulse.clock import Clock
 from floorpulse.db.engine import Database
-from floorpulse.events.groupcommit import GroupCommit
+from floorpulse.events.ingest import Ingest
 from floorpulse.events.service import EventService
 from floorpulse.registry.service import RegistryService
 from floorpulse.settings import Settings
@@ -30,31 +27,13 @@ def get_clock(request: Request) -> Clock:
     return clock
 
 
-T = TypeVar("T")
-
-
-class IngestPool:
-    """Where posted events are validated and stored: off the event loop, in the app's pool."""
-
-    def __init__(self, executor: Executor) -> None:
-        self.executor = executor
-
-    async def run(self, work: Callable[[], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self.executor, work)
-
-
-def get_ingest_pool(request: Request) -> IngestPool:
-    return IngestPool(request.app.state.ingest_pool)
-
-
-def get_group_commit(request: Request) -> GroupCommit:
-    group_commit: GroupCommit = request.app.state.group_commit
-    return group_commit
+def get_ingest(request: Request) -> Ingest:
+    ingest: Ingest = request.app.state.ingest
+    return ingest
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-IngestPoolDep = Annotated[IngestPool, Depends(get_ingest_pool)]
-GroupCommitDep = Annotated[GroupCommit, Depends(get_group_commit)]
+IngestDep = Annotated[Ingest, Depends(get_ingest)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 

@@ -9,7 +9,7 @@ from sqlalchemy import event
 
 from floorpulse.db.engine import Database
 from floorpulse.errors import InvalidInput, MalformedBody
-from floorpulse.events.groupcommit import GroupCommit
+from floorpulse.events.ingest import Ingest
 from floorpulse.events.schemas import BatchResult
 from floorpulse.events.service import EventService
 from floorpulse.settings import Settings
@@ -21,8 +21,8 @@ def _body(*minutes: int, **fields: Any) -> bytes:
     return json.dumps(events).encode()
 
 
-async def _submit_together(group_commit: GroupCommit, bodies: list[bytes]) -> list[Any]:
-    return await asyncio.gather(*(group_commit.submit(b) for b in bodies), return_exceptions=True)
+async def _submit_together(ingest: Ingest, bodies: list[bytes]) -> list[Any]:
+    return await asyncio.gather(*(ingest.batch(b) for b in bodies), return_exceptions=True)
 
 
 def test_batches_submitted_together_share_one_commit(settings: Settings, clock: FixedClock) -> None:
@@ -32,8 +32,8 @@ def test_batches_submitted_together_share_one_commit(settings: Settings, clock: 
     bodies = [_body(1, 2), _body(2, 3), _body(4), b'[{"worker_id": ', _body(5, worker_id="W2")]
 
     with ThreadPoolExecutor(1) as pool:
-        group_commit = GroupCommit(EventService(db, settings, clock), pool)
-        results = asyncio.run(_submit_together(group_commit, bodies))
+        ingest = Ingest(EventService(db, settings, clock), pool)
+        results = asyncio.run(_submit_together(ingest, bodies))
 
     assert len(commits) == 1
     assert [(r.accepted, r.duplicates) for r in results if isinstance(r, BatchResult)] == [

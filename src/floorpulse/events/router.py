@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from floorpulse.deps import EventServiceDep, GroupCommitDep, IngestPoolDep
+from floorpulse.deps import EventServiceDep, IngestDep
 from floorpulse.events.schemas import BatchResult, EventOut, EventQuery
 from floorpulse.events.service import decode_json
 
@@ -40,21 +40,19 @@ BATCH = {
     },
     openapi_extra=_json_body(ONE_EVENT),
 )
-async def post_event(
-    request: Request, response: Response, service: EventServiceDep, pool: IngestPoolDep
-) -> EventOut:
+async def post_event(request: Request, response: Response, ingest: IngestDep) -> EventOut:
     """Ingest one event; sending it again answers 200 with the event stored the first time."""
     payload = decode_json(await request.body())
-    stored, created = await pool.run(lambda: service.ingest_one(payload))
+    stored, created = await ingest.one(payload)
     if not created:
         response.status_code = 200
     return stored
 
 
 @router.post("/batch", responses=PROBLEMS, openapi_extra=_json_body(BATCH))
-async def post_batch(request: Request, group_commit: GroupCommitDep) -> BatchResult:
+async def post_batch(request: Request, ingest: IngestDep) -> BatchResult:
     """Ingest up to 10,000 events; each is judged on its own, none sinks the others."""
-    return await group_commit.submit(await request.body())
+    return await ingest.batch(await request.body())
 
 
 @router.get("", responses={422: PROBLEMS[422]})

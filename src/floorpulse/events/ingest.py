@@ -1,22 +1,23 @@
-"""Group commit: batches posted while others are being stored are stored together, in one commit.
+"""The ingest path: posted events are validated and stored in the app's ingest pool, off the loop.
 
-A lone batch is stored at once; under load, what queued up during one transaction goes into the
-next. Every request is answered only after the transaction holding its events has committed.
+Batches use group commit: a lone batch is stored at once; under load, the batches that queued up
+during one transaction go into the next, together. Every request is answered only after the
+transaction holding its events has committed.
 """
 
 import asyncio
 from concurrent.futures import Executor
 
 from floorpulse.errors import FloorPulseError
-from floorpulse.events.schemas import BatchResult
+from floorpulse.events.schemas import BatchResult, EventOut
 from floorpulse.events.service import EventService
 
 # Bounds one transaction's size (and how long its requests wait for each other).
 MAX_BATCHES_PER_COMMIT = 16
 
 
-class GroupCommit:
-    """Queues posted batch bodies and stores them in groups, on the ingest pool."""
+class Ingest:
+    """Stores posted events on the ingest pool: single events as they come, batches in groups."""
 
     def __init__(self, service: EventService, pool: Executor) -> None:
         self.service = service
@@ -24,7 +25,12 @@ class GroupCommit:
         self._waiting: list[tuple[bytes, asyncio.Future[BatchResult]]] = []
         self._storing = False
 
-    async def submit(self, body: bytes) -> BatchResult:
+    async def one(self, payload: object) -> tuple[EventOut, bool]:
+        """Store one event (parsed JSON); answer it and whether it is new."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.pool, self.service.ingest_one, payload)
+
+    async def batch(self, body: bytes) -> BatchResult:
         """Store one posted batch; raises the batch's error if it cannot be read."""
         answer: asyncio.Future[BatchResult] = asyncio.get_running_loop().create_future()
         self._waiting.append((body, answer))
