@@ -1,12 +1,11 @@
 """The app factory: builds the one ASGI app (API under /api, docs at /docs). Nothing at import."""
 
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from pydantic import BaseModel
+from pydantic import TypeAdapter
 
 from floorpulse import __version__
 from floorpulse.bodylimit import BodySizeLimit
@@ -35,12 +34,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     settings = settings or get_settings()
     database = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
 
-    ingest_pool = ThreadPoolExecutor(settings.ingest_thread_count, thread_name_prefix="ingest")
+    ingest = Ingest(EventService(database, settings, clock), writers=settings.ingest_thread_count)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
-        ingest_pool.shutdown(wait=True)  # let accepted batches finish their commit
+        ingest.close()  # let accepted batches finish their commit
         database.dispose()
 
     app = FastAPI(
@@ -48,7 +47,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     )
     app.state.settings = settings
     app.state.database = database
-    app.state.ingest = Ingest(EventService(database, settings, clock), ingest_pool)
+    app.state.ingest = ingest
     app.state.clock = clock
     app.state.schema_head = head_revision()
     install_problem_handlers(app)
@@ -59,8 +58,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     return app
 
 
-def _document_raw_bodies(app: FastAPI, models: list[type[BaseModel]]) -> None:
-    """Put models that endpoints parse by hand into the OpenAPI components they reference."""
+def _document_raw_bodies(app: FastAPI, models: list[Any]) -> None:
+    """Put types that endpoints parse by hand into the OpenAPI components they reference."""
     build: Callable[[], dict[str, Any]] = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -68,7 +67,8 @@ def _document_raw_bodies(app: FastAPI, models: list[type[BaseModel]]) -> None:
             schema = build()
             components = schema.setdefault("components", {}).setdefault("schemas", {})
             for model in models:
-                model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                adapter = TypeAdapter(model)
+                model_schema = adapter.json_schema(ref_template="#/components/schemas/{model}")
                 components.update(model_schema.pop("$defs", {}))
                 components[model.__name__] = model_schema
             app.openapi_schema = schema

@@ -23,6 +23,7 @@ CLEARER = {
     "datetime_from_date_parsing": "must be an ISO 8601 date-time, e.g. 2026-01-15T10:15:00Z",
     "datetime_parsing": "must be an ISO 8601 date-time, e.g. 2026-01-15T10:15:00Z",
     "timezone_aware": "has no UTC offset; end it with Z or an offset such as +02:00",
+    "dict_type": "is not a JSON object",
     "model_type": "is not a JSON object",
     "model_attributes_type": "is not a JSON object",
 }

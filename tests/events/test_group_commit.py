@@ -1,17 +1,19 @@
-"""Batches posted at the same time are stored in one transaction, each answered on its own."""
+"""Batches that arrive while others are being stored share the next transaction."""
 
 import asyncio
 import json
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Sequence
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
 from floorpulse.db.engine import Database
-from floorpulse.errors import InvalidInput, MalformedBody
+from floorpulse.errors import MalformedBody
 from floorpulse.events.ingest import Ingest
 from floorpulse.events.schemas import BatchResult
-from floorpulse.events.service import EventService
+from floorpulse.events.service import EventService, PreparedBatch
 from floorpulse.settings import Settings
 from tests.factories import FixedClock, make_event, stored_count
 
@@ -21,41 +23,46 @@ def _body(*minutes: int, **fields: Any) -> bytes:
     return json.dumps(events).encode()
 
 
-async def _submit_together(ingest: Ingest, bodies: list[bytes]) -> list[Any]:
-    return await asyncio.gather(*(ingest.batch(b) for b in bodies), return_exceptions=True)
+async def _until(condition: Any) -> None:
+    while not condition():
+        await asyncio.sleep(0.005)
 
 
-def test_batches_submitted_together_share_one_commit(settings: Settings, clock: FixedClock) -> None:
+def test_batches_queued_during_a_commit_share_the_next_one(
+    settings: Settings, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = Database(settings.database_url)
     commits: list[object] = []
     event.listen(db.engine, "commit", commits.append)
-    bodies = [_body(1, 2), _body(2, 3), _body(4), b'[{"worker_id": ', _body(5, worker_id="W2")]
+    service = EventService(db, settings, clock)
+    ingest = Ingest(service, writers=1)
+    groups: list[int] = []
+    first_may_commit = threading.Event()
+    store = service.store_batches
 
-    with ThreadPoolExecutor(1) as pool:
-        ingest = Ingest(EventService(db, settings, clock), pool)
-        results = asyncio.run(_submit_together(ingest, bodies))
+    def held_store(batches: Sequence[PreparedBatch]) -> list[BatchResult]:
+        groups.append(len(batches))
+        first_may_commit.wait(timeout=10)
+        return store(batches)
 
-    assert len(commits) == 1
-    assert [(r.accepted, r.duplicates) for r in results if isinstance(r, BatchResult)] == [
-        (2, 0),
-        (1, 1),
-        (1, 0),
-        (1, 0),
-    ]
+    monkeypatch.setattr(service, "store_batches", held_store)
+    later = [_body(1, 2), _body(2, 3), b'[{"worker_id": ', _body(5, worker_id="W2")]
+
+    async def scenario() -> list[Any]:
+        first = asyncio.create_task(ingest.batch(_body(4)))
+        await _until(lambda: groups)  # the first batch is being stored
+        rest = [asyncio.create_task(ingest.batch(body)) for body in later]
+        await _until(lambda: ingest.queued == 3)  # the malformed one never queues
+        first_may_commit.set()
+        return await asyncio.gather(first, *rest, return_exceptions=True)
+
+    results = asyncio.run(scenario())
+    ingest.close()
+
+    assert groups == [1, 3]
+    assert len(commits) == 2
+    answered = [(r.accepted, r.duplicates) for r in results if isinstance(r, BatchResult)]
+    assert answered == [(1, 0), (2, 0), (1, 1), (1, 0)]
     assert isinstance(results[3], MalformedBody)
     assert stored_count(db) == 5
-    db.dispose()
-
-
-def test_a_bad_batch_in_a_group_gets_its_own_error(settings: Settings, clock: FixedClock) -> None:
-    db = Database(settings.database_url)
-    service = EventService(db, settings.model_copy(update={"max_batch_events": 2}), clock)
-
-    results = service.ingest_batches([_body(1, 2, 3), b"{}", _body(4, 5)])
-
-    assert isinstance(results[0], InvalidInput)
-    assert isinstance(results[1], InvalidInput)
-    assert isinstance(results[2], BatchResult)
-    assert results[2].accepted == 2
-    assert stored_count(db) == 2
     db.dispose()

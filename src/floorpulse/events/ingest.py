@@ -1,64 +1,77 @@
-"""The ingest path: posted events are validated and stored in the app's ingest pool, off the loop.
+"""The ingest path: posted events are validated, then stored, each stage on its own threads.
 
-Batches use group commit: a lone batch is stored at once; under load, the batches that queued up
+Validation (CPU) runs on a small pool of its own; storing runs on the writer pool (one thread on
+SQLite). While one group is written, and SQLite has released the GIL to write it, the next
+batches are validated: the two stages overlap instead of taking turns.
+
+Batches use group commit: a lone batch is stored at once; under load, the batches validated
 during one transaction go into the next, together. Every request is answered only after the
 transaction holding its events has committed.
 """
 
 import asyncio
-from concurrent.futures import Executor
+from concurrent.futures import ThreadPoolExecutor
 
-from floorpulse.errors import FloorPulseError
 from floorpulse.events.schemas import BatchResult, EventOut
-from floorpulse.events.service import EventService
+from floorpulse.events.service import EventService, PreparedBatch
 
 # Bounds one transaction's size (and how long its requests wait for each other).
 MAX_BATCHES_PER_COMMIT = 16
+# Validation holds the GIL: more threads than cores only contend for it.
+VALIDATING_THREADS = 2
 
 
 class Ingest:
-    """Stores posted events on the ingest pool: single events as they come, batches in groups."""
+    """Validates and stores posted events: single events as they come, batches in groups."""
 
-    def __init__(self, service: EventService, pool: Executor) -> None:
+    def __init__(self, service: EventService, *, writers: int) -> None:
         self.service = service
-        self.pool = pool
-        self._waiting: list[tuple[bytes, asyncio.Future[BatchResult]]] = []
-        self._storing = False
+        self._validating = ThreadPoolExecutor(VALIDATING_THREADS, thread_name_prefix="validate")
+        self._writing = ThreadPoolExecutor(writers, thread_name_prefix="write")
+        self._waiting: list[tuple[PreparedBatch, asyncio.Future[BatchResult]]] = []
+        self._storer: asyncio.Task[None] | None = None
 
     async def one(self, payload: object) -> tuple[EventOut, bool]:
         """Store one event (parsed JSON); answer it and whether it is new."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.pool, self.service.ingest_one, payload)
+        row = await loop.run_in_executor(self._validating, self.service.prepare_one, payload)
+        return await loop.run_in_executor(self._writing, self.service.store_one, row)
 
     async def batch(self, body: bytes) -> BatchResult:
         """Store one posted batch; raises the batch's error if it cannot be read."""
-        answer: asyncio.Future[BatchResult] = asyncio.get_running_loop().create_future()
-        self._waiting.append((body, answer))
-        if not self._storing:
-            self._storing = True
-            asyncio.get_running_loop().create_task(self._store_waiting())
+        loop = asyncio.get_running_loop()
+        prepared = await loop.run_in_executor(self._validating, self.service.prepare_batch, body)
+        answer: asyncio.Future[BatchResult] = loop.create_future()
+        self._waiting.append((prepared, answer))
+        if self._storer is None or self._storer.done():
+            self._storer = loop.create_task(self._store_waiting())
         return await answer
+
+    @property
+    def queued(self) -> int:
+        """Validated batches waiting for the next commit."""
+        return len(self._waiting)
+
+    def close(self) -> None:
+        """Wait for the batches being stored to commit, then stop the threads."""
+        self._validating.shutdown(wait=True)
+        self._writing.shutdown(wait=True)
 
     async def _store_waiting(self) -> None:
         loop = asyncio.get_running_loop()
-        try:
-            while self._waiting:
-                group = self._waiting[:MAX_BATCHES_PER_COMMIT]
-                del self._waiting[:MAX_BATCHES_PER_COMMIT]
-                bodies = [body for body, _ in group]
-                results: list[BatchResult | FloorPulseError] | list[Exception]
-                try:
-                    results = await loop.run_in_executor(
-                        self.pool, self.service.ingest_batches, bodies
-                    )
-                except Exception as error:  # nothing of the group was committed: all hear why
-                    results = [error] * len(group)
-                for (_, answer), result in zip(group, results, strict=True):
-                    if answer.done():  # the client went away; its events are stored regardless
-                        continue
-                    if isinstance(result, Exception):
-                        answer.set_exception(result)
-                    else:
-                        answer.set_result(result)
-        finally:
-            self._storing = False
+        while self._waiting:
+            group = self._waiting[:MAX_BATCHES_PER_COMMIT]
+            del self._waiting[:MAX_BATCHES_PER_COMMIT]
+            batches = [batch for batch, _ in group]
+            try:
+                results = await loop.run_in_executor(
+                    self._writing, self.service.store_batches, batches
+                )
+            except Exception as error:  # nothing of the group was committed: all hear why
+                for _, answer in group:
+                    if not answer.done():
+                        answer.set_exception(error)
+                continue
+            for (_, answer), result in zip(group, results, strict=True):
+                if not answer.done():  # the client went away; its events are stored regardless
+                    answer.set_result(result)

@@ -4,6 +4,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Row, Select, select, tuple_
@@ -71,7 +72,7 @@ def insert_new(
     for first in range(0, len(rows), per_statement):
         chunk = rows[first : first + per_statement]
         sql = _insert_sql(conn.dialect.name, len(chunk), tuple(returning))
-        stored += conn.exec_driver_sql(sql, tuple(v for row in chunk for v in row)).all()
+        stored += conn.exec_driver_sql(sql, tuple(chain.from_iterable(chunk))).all()
     return stored
 
 

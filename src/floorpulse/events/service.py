@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Row
 from floorpulse.clock import Clock, utc_now
 from floorpulse.db.engine import Database
 from floorpulse.db.epoch import from_epoch_us, to_epoch_us
-from floorpulse.errors import FloorPulseError, InvalidInput, MalformedBody
+from floorpulse.errors import InvalidInput, MalformedBody
 from floorpulse.events import repository
 from floorpulse.events.repository import EventFilter, NewEvent
 from floorpulse.events.schemas import (
@@ -30,7 +30,9 @@ from floorpulse.validation import FieldError, field_errors, summarize
 
 Judged = EventIn | list[FieldError]  # a valid event, or what is wrong with it
 
+_EVENT = TypeAdapter(EventIn)
 _EVENT_ARRAY = TypeAdapter(list[EventIn])
+_BATCH_OBJECT = TypeAdapter(EventBatchIn)
 
 
 class EventService:
@@ -41,45 +43,36 @@ class EventService:
         self.settings = settings
         self.clock = clock
 
-    def ingest_one(self, payload: object) -> tuple[EventOut, bool]:
-        """Store one event; answer the stored event and whether it is new (False: a duplicate)."""
-        received_us = to_epoch_us(self.clock())
-        row = self._to_row(judge(payload), received_us)
+    def prepare_one(self, payload: object) -> NewEvent:
+        """Validate one event (parsed JSON) into the row to store; raises what is wrong with it."""
+        row = self._to_row(judge(payload), to_epoch_us(self.clock()))
         if isinstance(row, list):
             raise InvalidInput(summarize(row), row)
+        return row
+
+    def store_one(self, row: NewEvent) -> tuple[EventOut, bool]:
+        """Store one row; answer the stored event and whether it is new (False: a duplicate)."""
         with self.db.write() as conn:
             created = bool(repository.insert_new(conn, [row], ("id",)))
-            self._register(conn, [row], received_us)
+            self._register(conn, [row], row.received_us)
             stored = repository.find_stored(conn, row)
         if stored is None:  # a conflict without a stored twin means the indexes changed
             raise RuntimeError("insert conflicted but no stored duplicate was found")
         return event_out(stored), created
 
-    def ingest_batches(self, bodies: Sequence[bytes]) -> list[BatchResult | FloorPulseError]:
-        """Store several posted batches in one transaction; answer each on its own.
+    def prepare_batch(self, body: bytes) -> "PreparedBatch":
+        """Validate a posted batch into rows to store and rejections; no database work.
 
-        One commit for the group is what makes this worth it: under load, batches queue up while
-        one is stored, and each commit (an fsync on SQLite) is paid once for all of them. A batch
-        that cannot be read gets its error; it does not hold up the others.
+        Raises the batch's error when the body as a whole cannot be taken (not JSON, not a
+        batch, too many events). Kept apart from storing so that, under load, the next batch is
+        validated while the previous one is written (SQLite releases the GIL while it writes).
         """
         received_us = to_epoch_us(self.clock())
-        sorted_out = [self._sort_out(body, received_us) for body in bodies]
-        readable = [batch for batch in sorted_out if isinstance(batch, _SortedBatch)]
-        with self.db.write() as conn:
-            for batch in readable:
-                batch.stored = repository.insert_new(conn, batch.rows, ("low_confidence",))
-            self._register(conn, [row for batch in readable for row in batch.rows], received_us)
-        return [b.result() if isinstance(b, _SortedBatch) else b for b in sorted_out]
-
-    def _sort_out(self, body: bytes, received_us: int) -> "_SortedBatch | FloorPulseError":
-        try:
-            events = judge_batch(body)
-        except FloorPulseError as error:
-            return error
+        events = judge_batch(body)
         if len(events) > self.settings.max_batch_events:
             reason = f"{len(events)} events in one batch; at most {self.settings.max_batch_events}"
-            return InvalidInput(reason, [FieldError("events", reason)])
-        batch = _SortedBatch(total=len(events))
+            raise InvalidInput(reason, [FieldError("events", reason)])
+        batch = PreparedBatch(total=len(events), received_us=received_us)
         for index, event in enumerate(events):
             row = self._to_row(event, received_us)
             if isinstance(row, list):
@@ -87,6 +80,18 @@ class EventService:
             else:
                 batch.rows.append(row)
         return batch
+
+    def store_batches(self, batches: Sequence["PreparedBatch"]) -> list[BatchResult]:
+        """Store prepared batches in one transaction; answer each on its own.
+
+        One commit for the group is what makes this worth it: under load, batches queue up while
+        one is stored, and each commit (an fsync on SQLite) is paid once for all of them.
+        """
+        with self.db.write() as conn:
+            stored = [repository.insert_new(conn, b.rows, ("low_confidence",)) for b in batches]
+            rows = [row for batch in batches for row in batch.rows]
+            self._register(conn, rows, min(batch.received_us for batch in batches))
+        return [batch.result(new) for batch, new in zip(batches, stored, strict=True)]
 
     def list_events(self, query: EventQuery) -> tuple[list[EventOut], str | None]:
         """A page of events, newest first, and the cursor of the next page (None: last page)."""
@@ -111,23 +116,24 @@ class EventService:
     def _to_row(self, event: Judged, received_us: int) -> NewEvent | list[FieldError]:
         if isinstance(event, list):
             return event
-        ts_us = to_epoch_us(event.timestamp)
+        ts_us = to_epoch_us(event["timestamp"])
         ahead_s = (ts_us - received_us) / 1e6
         if ahead_s > self.settings.max_clock_skew_s:
             return [FieldError("timestamp", self._too_far_ahead(ahead_s))]
+        confidence = event["confidence"]
         # Positional: keyword construction of a NamedTuple costs 2 µs an event on the hot path.
         return NewEvent(
-            event.site_id or self.settings.default_site,
-            event.event_id,
+            event.get("site_id") or self.settings.default_site,
+            event.get("event_id"),
             ts_us,
-            event.worker_id,
-            event.workstation_id,
-            event.event_type,
-            event.confidence,
-            event.count,
-            event.confidence < self.settings.confidence_threshold,
-            event.model_version,
-            event.camera_id,
+            event["worker_id"],
+            event["workstation_id"],
+            event["event_type"],
+            confidence,
+            event.get("count", 1),
+            confidence < self.settings.confidence_threshold,
+            event.get("model_version"),
+            event.get("camera_id"),
             received_us,
         )
 
@@ -147,20 +153,21 @@ class EventService:
 
 
 @dataclass
-class _SortedBatch:
-    """A posted batch, its events sorted into rows to store and rejections, then what was stored."""
+class PreparedBatch:
+    """A posted batch, validated: the rows to store and the events rejected, by index."""
 
     total: int
+    received_us: int
     rows: list[NewEvent] = field(default_factory=list)
     rejected: list[RejectedEvent] = field(default_factory=list)
-    stored: list[Row[Any]] = field(default_factory=list)
 
-    def result(self) -> BatchResult:
+    def result(self, stored: Sequence[Row[Any]]) -> BatchResult:
+        """The answer, given the `low_confidence` column of the rows that were new."""
         return BatchResult(
             total=self.total,
-            accepted=len(self.stored),
-            duplicates=len(self.rows) - len(self.stored),
-            low_confidence=sum(1 for r in self.stored if r.low_confidence),
+            accepted=len(stored),
+            duplicates=len(self.rows) - len(stored),
+            low_confidence=sum(row[0] for row in stored),
             rejected=len(self.rejected),
             rejected_events=self.rejected,
         )
@@ -169,7 +176,7 @@ class _SortedBatch:
 def judge(item: object) -> Judged:
     """One event (parsed JSON) validated, or the errors that reject it."""
     try:  # validated as JSON, as the fast path does, so that both judge alike
-        return EventIn.model_validate_json(pydantic_core.to_json(item))
+        return _EVENT.validate_json(pydantic_core.to_json(item))
     except ValidationError as error:
         return field_errors(error.errors())
 
@@ -178,8 +185,10 @@ def judge_batch(body: bytes) -> list[Judged]:
     """Each event of a batch body (a JSON array, or `{"events": [...]}`), judged on its own."""
     try:  # the common case, all valid, in one pass of the validator
         if body.lstrip()[:1] == b"[":
-            return list(_EVENT_ARRAY.validate_json(body))
-        return list(EventBatchIn.model_validate_json(body).events)
+            events = _EVENT_ARRAY.validate_json(body)
+        else:
+            events = _BATCH_OBJECT.validate_json(body)["events"]
+        return list(events)
     except ValidationError:
         pass  # a bad event, or a bad envelope: find out which, one event at a time
     return [judge(item) for item in batch_items(decode_json(body))]
