@@ -16,3 +16,17 @@ def test_wire_schemas_import_only_pydantic_and_the_standard_library() -> None:
     )
 
     assert loaded.stdout.strip() == "[]"
+
+
+def test_the_metrics_core_imports_only_the_standard_library() -> None:
+    probe = (
+        "import sys; before = set(sys.modules); "
+        "import floorpulse.metrics.intervals, floorpulse.metrics.tally; "
+        "print(sorted({m.split('.')[0] for m in set(sys.modules) - before} "
+        "- set(sys.stdlib_module_names) - {'floorpulse'}))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+
+    assert loaded.stdout.strip() == "[]"

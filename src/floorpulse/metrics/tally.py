@@ -1,0 +1,139 @@
+"""Tallies: seconds per state and units, which add up (hour + hour, worker + worker).
+
+Every figure a manager reads is a ratio of tallied sums, so a tally of a long window is the sum
+of the tallies of its parts, whether those come from stored hourly rollups or from raw events.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from floorpulse.metrics.intervals import (
+    ABSENT,
+    IDLE,
+    WORKING,
+    Interval,
+    StateEvent,
+    Window,
+    state_intervals,
+)
+
+US_PER_S = 1_000_000
+US_PER_HOUR = 3600 * US_PER_S
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class UnitEvent:
+    """Units counted at an instant, to a worker and a station (confidence already checked)."""
+
+    ts_us: int
+    worker_id: str
+    workstation_id: str
+    units: int
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """Microseconds in each state and units produced; `+` merges two tallies."""
+
+    working_us: int = 0
+    idle_us: int = 0
+    absent_us: int = 0
+    units: int = 0
+
+    def __add__(self, other: "Tally") -> "Tally":
+        return Tally(
+            self.working_us + other.working_us,
+            self.idle_us + other.idle_us,
+            self.absent_us + other.absent_us,
+            self.units + other.units,
+        )
+
+    @staticmethod
+    def of_state(state: str, duration_us: int) -> "Tally":
+        if state == WORKING:
+            return Tally(working_us=duration_us)
+        if state == IDLE:
+            return Tally(idle_us=duration_us)
+        if state == ABSENT:
+            return Tally(absent_us=duration_us)
+        raise ValueError(f"not a state: {state!r}")
+
+    @property
+    def occupied_us(self) -> int:
+        """Working plus idle: time at a station (or, for a worker, observed on the job)."""
+        return self.working_us + self.idle_us
+
+    @property
+    def utilization_pct(self) -> float | None:
+        """100 * working / (working + idle); None when neither was observed."""
+        return _ratio(self.working_us * 100, self.occupied_us)
+
+    @property
+    def units_per_working_hour(self) -> float | None:
+        """A worker's rate: units / working hours; None without working time."""
+        return _ratio(self.units * US_PER_HOUR, self.working_us)
+
+    @property
+    def units_per_occupied_hour(self) -> float | None:
+        """A station's throughput: units / occupied hours; None without occupancy."""
+        return _ratio(self.units * US_PER_HOUR, self.occupied_us)
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    # A ratio of nothing is unknown, not 0 and not 100.
+    return numerator / denominator if denominator else None
+
+
+# (worker_id, workstation_id, bucket_start_us): the key of a tally
+Key = tuple[str, str, int]
+
+
+def tally(
+    states: Iterable[StateEvent],
+    units: Iterable[UnitEvent],
+    window: Window,
+    timeout_us: int,
+    bucket_us: int | None = None,
+) -> dict[Key, Tally]:
+    """Tallies per worker, station and bucket of the part of each state inside `window`.
+
+    Buckets are `bucket_us` long and aligned to the epoch (hours in UTC); with no bucket size the
+    whole window is one bucket, keyed by its start. `states` must include the events up to
+    `timeout_us` before the window, whose states may reach into it.
+    """
+    sums: defaultdict[Key, Tally] = defaultdict(Tally)
+    for interval in state_intervals(states, timeout_us):
+        for bucket, duration_us in _split(interval, window, bucket_us):
+            key = (interval.worker_id, interval.workstation_id, bucket)
+            sums[key] += Tally.of_state(interval.state, duration_us)
+    for event in units:
+        if window.start_us <= event.ts_us < window.end_us:
+            bucket = _bucket_of(event.ts_us, window, bucket_us)
+            sums[(event.worker_id, event.workstation_id, bucket)] += Tally(units=event.units)
+    return dict(sums)
+
+
+def _bucket_of(ts_us: int, window: Window, bucket_us: int | None) -> int:
+    return window.start_us if bucket_us is None else ts_us - ts_us % bucket_us
+
+
+def _split(interval: Interval, window: Window, bucket_us: int | None) -> Iterable[tuple[int, int]]:
+    start_us = max(interval.start_us, window.start_us)
+    end_us = min(interval.end_us, window.end_us)
+    while start_us < end_us:
+        bucket = _bucket_of(start_us, window, bucket_us)
+        part_end_us = end_us if bucket_us is None else min(end_us, bucket + bucket_us)
+        yield bucket, part_end_us - start_us
+        start_us = part_end_us
+
+
+def sum_by(tallies: Iterable[tuple[Key, Tally]], part: Callable[[Key], T]) -> dict[T, Tally]:
+    """Sum keyed tallies by a part of their key (the worker, the station, the bucket)."""
+    sums: defaultdict[T, Tally] = defaultdict(Tally)
+    for key, value in tallies:
+        sums[part(key)] += value
+    return dict(sums)
