@@ -1,13 +1,16 @@
 """The app factory: builds the one ASGI app (API under /api, docs at /docs). Nothing at import."""
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import FastAPI
 from pydantic import TypeAdapter
 
 from floorpulse import __version__
+from floorpulse.analytics.rollups import Rollups, keep_fresh
+from floorpulse.analytics.router import router as metrics_router
 from floorpulse.bodylimit import BodySizeLimit
 from floorpulse.clock import Clock, utc_now
 from floorpulse.db.engine import Database
@@ -36,9 +39,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
 
     ingest = Ingest(EventService(database, settings, clock), writers=settings.ingest_thread_count)
 
+    rollups = Rollups(database, settings)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        keeper = asyncio.create_task(keep_fresh(rollups, settings.rollup_interval_s))
         yield
+        keeper.cancel()
+        with suppress(asyncio.CancelledError):
+            await keeper
         ingest.close()  # let accepted batches finish their commit
         database.dispose()
 
@@ -48,11 +57,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     app.state.settings = settings
     app.state.database = database
     app.state.ingest = ingest
+    app.state.rollups = rollups
     app.state.clock = clock
     app.state.schema_head = head_revision()
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for router in (health_router, events_router, registry_router):
+    for router in (health_router, events_router, registry_router, metrics_router):
         app.include_router(router)
     _document_raw_bodies(app, [EventIn, EventBatchIn])
     return app

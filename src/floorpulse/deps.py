@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from floorpulse.analytics.service import MetricsService
 from floorpulse.clock import Clock
 from floorpulse.db.engine import Database
 from floorpulse.events.ingest import Ingest
@@ -46,5 +47,10 @@ def get_registry_service(db: DatabaseDep, clock: ClockDep) -> RegistryService:
     return RegistryService(db, clock)
 
 
+def get_metrics_service(db: DatabaseDep, settings: SettingsDep, clock: ClockDep) -> MetricsService:
+    return MetricsService(db, settings, clock)
+
+
 EventServiceDep = Annotated[EventService, Depends(get_event_service)]
+MetricsServiceDep = Annotated[MetricsService, Depends(get_metrics_service)]
 RegistryServiceDep = Annotated[RegistryService, Depends(get_registry_service)]

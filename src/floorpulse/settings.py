@@ -31,6 +31,13 @@ class Settings(BaseSettings):
     confidence_threshold: float = Field(default=0.7, ge=0.0, le=1.0)
     max_clock_skew_s: float = Field(default=300.0, ge=0.0)
 
+    # A state holds until the worker's next state event, but never longer than this; then the
+    # worker is unobserved (docs/METRICS.md).
+    state_timeout_s: float = Field(default=600.0, gt=0, le=86_400)
+    max_window_days: int = Field(default=366, ge=1)
+    # How often stale hourly rollups are rebuilt from events in the background.
+    rollup_interval_s: float = Field(default=2.0, gt=0)
+
     max_batch_events: int = Field(default=10_000, ge=1)
     # Threads that validate and store posted events. SQLite takes one writer at a time, and one
     # thread doing it all beats several contending for the lock and the GIL (+25 % measured).
@@ -52,6 +59,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def state_timeout_us(self) -> int:
+        return round(self.state_timeout_s * 1_000_000)
 
     @property
     def ingest_thread_count(self) -> int:

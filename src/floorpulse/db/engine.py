@@ -28,9 +28,16 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A connection in a read transaction."""
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
+        """A connection in a read transaction that sees one snapshot throughout.
+
+        A figure is read in several statements (rollups, then the hours still stale), so they
+        must agree: SQLite's read transactions do; PostgreSQL needs REPEATABLE READ for it.
+        """
+        with self.engine.connect() as conn:
+            if not self.is_sqlite:
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
 
     @contextmanager
     def write(self) -> Iterator[Connection]:

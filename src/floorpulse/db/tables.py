@@ -87,7 +87,51 @@ class Workstation(Base):
     first_seen_us: Mapped[int] = mapped_column(BigInteger)
 
 
+class HourlyRollup(Base):
+    """Microseconds per state and units of one worker at one station in one UTC hour.
+
+    Derived from events and rebuilt whenever they change (see analytics/rollups.py): unlike
+    events, rows here are replaced.
+    """
+
+    __tablename__ = "rollups_hourly"
+
+    site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    worker_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hour_us: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    workstation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    working_us: Mapped[int] = mapped_column(BigInteger)
+    idle_us: Mapped[int] = mapped_column(BigInteger)
+    absent_us: Mapped[int] = mapped_column(BigInteger)
+    units: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_rollups_hourly_site_id_hour_us", "site_id", "hour_us"),)
+
+
+class StaleHour(Base):
+    """A worker's hour whose rollup no longer matches its events; `version` counts the changes."""
+
+    __tablename__ = "rollups_stale"
+
+    site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    worker_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hour_us: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
+class RollupBasis(Base):
+    """The settings the rollups were computed with; when they change, every hour is stale."""
+
+    __tablename__ = "rollups_basis"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+
 # Core handles for the repositories' statements (the ORM types them as generic FromClauses).
 events = cast(Table, Event.__table__)
 workers = cast(Table, Worker.__table__)
 workstations = cast(Table, Workstation.__table__)
+hourly_rollups = cast(Table, HourlyRollup.__table__)
+stale_hours = cast(Table, StaleHour.__table__)
+rollup_basis = cast(Table, RollupBasis.__table__)

@@ -10,6 +10,7 @@ import pydantic_core
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Connection, Row
 
+from floorpulse.analytics.rollups import mark_changed_hours
 from floorpulse.clock import Clock, utc_now
 from floorpulse.db.engine import Database
 from floorpulse.db.epoch import from_epoch_us, to_epoch_us
@@ -55,6 +56,7 @@ class EventService:
         with self.db.write() as conn:
             created = bool(repository.insert_new(conn, [row], ("id",)))
             self._register(conn, [row], row.received_us)
+            self._mark_changed_hours(conn, [row])
             stored = repository.find_stored(conn, row)
         if stored is None:  # a conflict without a stored twin means the indexes changed
             raise RuntimeError("insert conflicted but no stored duplicate was found")
@@ -91,6 +93,7 @@ class EventService:
             stored = [repository.insert_new(conn, b.rows, ("low_confidence",)) for b in batches]
             rows = [row for batch in batches for row in batch.rows]
             self._register(conn, rows, min(batch.received_us for batch in batches))
+            self._mark_changed_hours(conn, rows)
         return [batch.result(new) for batch, new in zip(batches, stored, strict=True)]
 
     def list_events(self, query: EventQuery) -> tuple[list[EventOut], str | None]:
@@ -141,6 +144,14 @@ class EventService:
         return (
             f"is {ahead_s:.0f} s ahead of the server clock; at most "
             f"{self.settings.max_clock_skew_s:.0f} s allowed (FLOORPULSE_MAX_CLOCK_SKEW_S)"
+        )
+
+    def _mark_changed_hours(self, conn: Connection, rows: Sequence[NewEvent]) -> None:
+        mark_changed_hours(
+            conn,
+            rows,
+            timeout_us=self.settings.state_timeout_us,
+            min_confidence=self.settings.confidence_threshold,
         )
 
     @staticmethod

@@ -22,6 +22,7 @@ from floorpulse.metrics.intervals import (
 US_PER_S = 1_000_000
 US_PER_HOUR = 3600 * US_PER_S
 
+K = TypeVar("K")
 T = TypeVar("T")
 
 
@@ -50,6 +51,14 @@ class Tally:
             self.idle_us + other.idle_us,
             self.absent_us + other.absent_us,
             self.units + other.units,
+        )
+
+    def __sub__(self, other: "Tally") -> "Tally":
+        return Tally(
+            self.working_us - other.working_us,
+            self.idle_us - other.idle_us,
+            self.absent_us - other.absent_us,
+            self.units - other.units,
         )
 
     @staticmethod
@@ -81,6 +90,16 @@ class Tally:
     def units_per_occupied_hour(self) -> float | None:
         """A station's throughput: units / occupied hours; None without occupancy."""
         return _ratio(self.units * US_PER_HOUR, self.occupied_us)
+
+
+def hours_touched(ts_us: int, timeout_us: int) -> range:
+    """Starts of the hours an event at `ts_us` can change: its own state, and the one before it.
+
+    An event ends the previous state of its worker at `ts_us` and begins one that lasts at most
+    `timeout_us`, so nothing outside `[ts_us, ts_us + timeout_us)` moves.
+    """
+    last_us = ts_us + timeout_us - 1
+    return range(ts_us - ts_us % US_PER_HOUR, last_us - last_us % US_PER_HOUR + 1, US_PER_HOUR)
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:
@@ -131,7 +150,7 @@ def _split(interval: Interval, window: Window, bucket_us: int | None) -> Iterabl
         start_us = part_end_us
 
 
-def sum_by(tallies: Iterable[tuple[Key, Tally]], part: Callable[[Key], T]) -> dict[T, Tally]:
+def sum_by(tallies: Iterable[tuple[K, Tally]], part: Callable[[K], T]) -> dict[T, Tally]:
     """Sum keyed tallies by a part of their key (the worker, the station, the bucket)."""
     sums: defaultdict[T, Tally] = defaultdict(Tally)
     for key, value in tallies:

@@ -1,0 +1,40 @@
+"""HTTP endpoints of metrics: parse the query, call the service."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from floorpulse.analytics.schemas import (
+    FactoryMetrics,
+    MetricsQuery,
+    WorkerMetrics,
+    WorkstationMetrics,
+)
+from floorpulse.deps import MetricsServiceDep
+
+router = APIRouter(prefix="/api/metrics", tags=["metrics"])
+
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    422: {"description": "A bad window or filter; `errors` names each parameter and why."}
+}
+MetricsQueryDep = Annotated[MetricsQuery, Query()]
+
+
+@router.get("/workers", responses=PROBLEMS)
+def worker_metrics(query: MetricsQueryDep, service: MetricsServiceDep) -> list[WorkerMetrics]:
+    """Active, idle and absent time, utilization and units of each worker over the window."""
+    return service.workers(query)
+
+
+@router.get("/workstations", responses=PROBLEMS)
+def workstation_metrics(
+    query: MetricsQueryDep, service: MetricsServiceDep
+) -> list[WorkstationMetrics]:
+    """Occupancy, utilization, units and throughput of each workstation over the window."""
+    return service.workstations(query)
+
+
+@router.get("/factory", responses=PROBLEMS)
+def factory_metrics(query: MetricsQueryDep, service: MetricsServiceDep) -> FactoryMetrics:
+    """Totals and averages of the site over the window, and how many work right now."""
+    return service.factory(query)
