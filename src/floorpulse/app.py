@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
 
     ingest = Ingest(EventService(database, settings, clock), writers=settings.ingest_thread_count)
 
-    rollups = Rollups(database, settings)
+    rollups = Rollups(database, settings, clock)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -35,8 +35,10 @@ class Settings(BaseSettings):
     # worker is unobserved (docs/METRICS.md).
     state_timeout_s: float = Field(default=600.0, gt=0, le=86_400)
     max_window_days: int = Field(default=366, ge=1)
-    # How often stale hourly rollups are rebuilt from events in the background.
+    # How often stale hourly rollups are rebuilt from events in the background, and how long
+    # no event may have touched an hour before it is (an hour still being written waits).
     rollup_interval_s: float = Field(default=2.0, gt=0)
+    rollup_settle_s: float = Field(default=10.0, ge=0)
 
     max_batch_events: int = Field(default=10_000, ge=1)
     # Threads that validate and store posted events. SQLite takes one writer at a time, and one

@@ -47,18 +47,22 @@ def load_events(
     return states, units
 
 
-def mark_stale(conn: Connection, hours: Iterable[StaleKey]) -> None:
+def mark_stale(conn: Connection, hours: Iterable[StaleKey], marked_us: int) -> None:
     """Mark hours as needing a rebuild; marking one again bumps its version."""
-    rows = [{"site_id": s, "worker_id": w, "hour_us": h, "version": 0} for s, w, h in hours]
+    rows = [
+        {"site_id": s, "worker_id": w, "hour_us": h, "version": 0, "marked_us": marked_us}
+        for s, w, h in hours
+    ]
     if rows:
         conn.execute(_upsert_bumping_version(conn), rows)
 
 
 def _upsert_bumping_version(conn: Connection) -> Any:
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(stale_hours).on_conflict_do_update(
+    insert = dialect.insert(stale_hours)
+    return insert.on_conflict_do_update(
         index_elements=["site_id", "worker_id", "hour_us"],
-        set_={"version": stale_hours.c.version + 1},
+        set_={"version": stale_hours.c.version + 1, "marked_us": insert.excluded.marked_us},
     )
 
 
@@ -68,28 +72,26 @@ def mark_all_stale(conn: Connection, timeout_us: int) -> None:
     spill_hours = -(-timeout_us // US_PER_HOUR)  # a state reaches this many hours past its own
     for k in range(spill_hours + 1):
         shifted = select(events.c.site_id, events.c.worker_id, hour + k * US_PER_HOUR).distinct()
-        mark_stale(conn, [(s, w, h) for s, w, h in conn.execute(shifted)])
+        mark_stale(conn, [(s, w, h) for s, w, h in conn.execute(shifted)], 0)
     rolled = select(
         hourly_rollups.c.site_id, hourly_rollups.c.worker_id, hourly_rollups.c.hour_us
     ).distinct()
-    mark_stale(conn, [(s, w, h) for s, w, h in conn.execute(rolled)])
+    mark_stale(conn, [(s, w, h) for s, w, h in conn.execute(rolled)], 0)
 
 
-def take_stale(conn: Connection, limit: int) -> list[Row[Any]]:
-    """The first stale hours, by site, worker and hour, with the version seen.
-
-    Locked until the transaction ends, and skipped by another rebuilder meanwhile (PostgreSQL),
-    so two never rebuild the same hour at once. SQLite has one writer at a time anyway.
-    """
+def settled_stale(conn: Connection, limit: int, marked_before_us: int) -> list[Row[Any]]:
+    """Stale hours last marked before `marked_before_us`, by site, worker and hour."""
     order = (stale_hours.c.site_id, stale_hours.c.worker_id, stale_hours.c.hour_us)
-    query = select(stale_hours).order_by(*order).limit(limit)
-    return list(conn.execute(query.with_for_update(skip_locked=True)))
+    query = select(stale_hours).where(stale_hours.c.marked_us < marked_before_us)
+    return list(conn.execute(query.order_by(*order).limit(limit)))
 
 
-def clear_stale(conn: Connection, taken: Sequence[Row[Any]]) -> None:
-    """Unmark rebuilt hours, unless they were marked again meanwhile (their version moved)."""
-    for row in taken:
-        conn.execute(
+def claim_stale(conn: Connection, seen: Sequence[Row[Any]]) -> set[StaleKey]:
+    """Unmark the hours still at the version seen; answer those. An hour marked again since was
+    changed by events the rebuild did not see: it stays stale."""
+    claimed: set[StaleKey] = set()
+    for row in seen:
+        deleted = conn.execute(
             delete(stale_hours).where(
                 stale_hours.c.site_id == row.site_id,
                 stale_hours.c.worker_id == row.worker_id,
@@ -97,27 +99,27 @@ def clear_stale(conn: Connection, taken: Sequence[Row[Any]]) -> None:
                 stale_hours.c.version == row.version,
             )
         )
+        if deleted.rowcount:
+            claimed.add((row.site_id, row.worker_id, row.hour_us))
+    return claimed
 
 
 def replace_rollups(
-    conn: Connection,
-    site_id: str,
-    worker_id: str,
-    hours: tuple[int, int],
-    tallies: dict[Key, Tally],
+    conn: Connection, site_id: str, worker_id: str, hours: Sequence[int], tallies: dict[Key, Tally]
 ) -> None:
-    """Replace a worker's rollups for the hours in `[hours[0], hours[1])` with `tallies`."""
+    """Replace a worker's rollups of the given hours with those `tallies` that fall in them."""
     conn.execute(
         delete(hourly_rollups).where(
             hourly_rollups.c.site_id == site_id,
             hourly_rollups.c.worker_id == worker_id,
-            hourly_rollups.c.hour_us >= hours[0],
-            hourly_rollups.c.hour_us < hours[1],
+            hourly_rollups.c.hour_us.in_(hours),
         )
     )
+    wanted = set(hours)
     rows = [
         {"site_id": site_id, "worker_id": w, "workstation_id": s, "hour_us": h, **_columns(t)}
         for (w, s, h), t in tallies.items()
+        if h in wanted
     ]
     if rows:
         conn.execute(hourly_rollups.insert(), rows)

@@ -8,18 +8,21 @@ batches landing in one hour cost one rebuild, not one each.
 
 import asyncio
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from itertools import groupby
+from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Row
 
 from floorpulse.analytics import repository
 from floorpulse.analytics.repository import StaleKey
+from floorpulse.clock import Clock, utc_now
 from floorpulse.db.engine import Database
+from floorpulse.db.epoch import to_epoch_us
 from floorpulse.events.repository import NewEvent
 from floorpulse.metrics.intervals import Window
-from floorpulse.metrics.tally import US_PER_HOUR, hours_touched, tally
+from floorpulse.metrics.tally import US_PER_HOUR, Key, Tally, hours_touched, tally
 from floorpulse.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -29,10 +32,15 @@ REBUILD_BATCH = 200
 
 
 def mark_changed_hours(
-    conn: Connection, rows: Iterable[NewEvent], *, timeout_us: int, min_confidence: float
+    conn: Connection,
+    rows: Sequence[NewEvent],
+    *,
+    timeout_us: int,
+    min_confidence: float,
 ) -> None:
     """Mark the hours that stored rows can change as stale (duplicates too: harmless)."""
     hours: set[StaleKey] = set()
+    marked_us = max((row.received_us for row in rows), default=0)
     for row in rows:
         if row.confidence < min_confidence:
             continue
@@ -42,16 +50,22 @@ def mark_changed_hours(
             hours.update(
                 (row.site_id, row.worker_id, h) for h in hours_touched(row.ts_us, timeout_us)
             )
-    repository.mark_stale(conn, hours)
+    repository.mark_stale(conn, hours, marked_us)
 
 
 class Rollups:
-    """Rebuilds stale hourly rollups from events."""
+    """Rebuilds stale hourly rollups from events.
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    The events are read and tallied in a read transaction; only saving the result takes the
+    write lock, briefly, so rebuilding never holds up ingestion for long.
+    """
+
+    def __init__(self, db: Database, settings: Settings, clock: Clock = utc_now) -> None:
         self.db = db
+        self.clock = clock
         self.timeout_us = settings.state_timeout_us
         self.min_confidence = settings.confidence_threshold
+        self.settle_us = round(settings.rollup_settle_s * 1_000_000)
 
     def check_basis(self) -> bool:
         """Mark every hour stale if the rollups were built with other settings; True if so."""
@@ -66,31 +80,40 @@ class Rollups:
             repository.set_basis(conn, basis)
         return True
 
-    def rebuild_some(self, limit: int = REBUILD_BATCH) -> int:
-        """Rebuild up to `limit` stale hours in one transaction; answer how many there were."""
-        with self.db.write() as conn:
-            taken = repository.take_stale(conn, limit)
-            for (site_id, worker_id), rows in groupby(
-                taken, key=lambda r: (r.site_id, r.worker_id)
-            ):
-                for first_us, end_us in hour_spans(row.hour_us for row in rows):
-                    self._rebuild(conn, site_id, worker_id, first_us, end_us)
-            repository.clear_stale(conn, taken)
+    def rebuild_some(self, limit: int = REBUILD_BATCH, *, settled: bool = True) -> int:
+        """Rebuild up to `limit` stale hours; answer how many were taken.
+
+        With `settled`, only hours no event has touched for FLOORPULSE_ROLLUP_SETTLE_S: an hour
+        still being written would be rebuilt again and again for nothing.
+        """
+        marked_before_us = to_epoch_us(self.clock()) - self.settle_us if settled else 2**62
+        with self.db.read() as conn:
+            taken = repository.settled_stale(conn, limit, marked_before_us)
+            rebuilt = list(self._tally_taken(conn, taken))
+        if taken:
+            with self.db.write() as conn:
+                claimed = repository.claim_stale(conn, taken)
+                for site_id, worker_id, hours, tallies in rebuilt:
+                    mine = [h for h in hours if (site_id, worker_id, h) in claimed]
+                    repository.replace_rollups(conn, site_id, worker_id, mine, tallies)
         return len(taken)
 
     def rebuild_all(self) -> None:
-        """Rebuild until nothing is stale (tests, benchmarks, the CLI)."""
-        while self.rebuild_some() == REBUILD_BATCH:
+        """Rebuild until nothing is stale, settled or not (tests, benchmarks, the CLI)."""
+        while self.rebuild_some(settled=False) == REBUILD_BATCH:
             pass
 
-    def _rebuild(
-        self, conn: Connection, site_id: str, worker_id: str, start: int, end: int
-    ) -> None:
-        states, units = repository.load_events(
-            conn, site_id, start - self.timeout_us, end, self.min_confidence, worker_id
-        )
-        hourly = tally(states, units, Window(start, end), self.timeout_us, US_PER_HOUR)
-        repository.replace_rollups(conn, site_id, worker_id, (start, end), hourly)
+    def _tally_taken(
+        self, conn: Connection, taken: list[Row[Any]]
+    ) -> Iterator[tuple[str, str, list[int], dict[Key, Tally]]]:
+        for (site_id, worker_id), rows in groupby(taken, key=lambda r: (r.site_id, r.worker_id)):
+            hours = [row.hour_us for row in rows]
+            for start, end in hour_spans(hours):
+                states, units = repository.load_events(
+                    conn, site_id, start - self.timeout_us, end, self.min_confidence, worker_id
+                )
+                hourly = tally(states, units, Window(start, end), self.timeout_us, US_PER_HOUR)
+                yield site_id, worker_id, [h for h in hours if start <= h < end], hourly
 
 
 def hour_spans(hours_us: Iterable[int]) -> Iterator[tuple[int, int]]:

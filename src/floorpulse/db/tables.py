@@ -109,7 +109,11 @@ class HourlyRollup(Base):
 
 
 class StaleHour(Base):
-    """A worker's hour whose rollup no longer matches its events; `version` counts the changes."""
+    """A worker's hour whose rollup no longer matches its events.
+
+    `version` counts the changes, so a rebuild computed before the latest one is not saved;
+    `marked_us` is the receive time of the latest, so hours still being written wait.
+    """
 
     __tablename__ = "rollups_stale"
 
@@ -117,6 +121,7 @@ class StaleHour(Base):
     worker_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     hour_us: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger)
+    marked_us: Mapped[int] = mapped_column(BigInteger)
 
 
 class RollupBasis(Base):

@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("worker_id", sa.String(64), nullable=False),
         sa.Column("hour_us", sa.BigInteger(), nullable=False),
         sa.Column("version", sa.BigInteger(), nullable=False),
+        sa.Column("marked_us", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("site_id", "worker_id", "hour_us", name=op.f("pk_rollups_stale")),
     )
     # No basis row yet: the first start marks every hour with events stale and builds them all.

@@ -1,0 +1,65 @@
+"""When hourly rollups are rebuilt, and that a rebuild never saves figures it did not see."""
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from floorpulse.analytics.rollups import Rollups
+from floorpulse.db.engine import Database
+from floorpulse.db.tables import hourly_rollups, stale_hours
+from floorpulse.events.service import EventService
+from floorpulse.settings import Settings
+from tests.factories import FixedClock, make_event
+
+
+def store(service: EventService, *events: dict[str, Any]) -> None:
+    service.store_batches([service.prepare_batch(json.dumps(list(events)).encode())])
+
+
+def count(db: Database, table: Any) -> int:
+    with db.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[Database]:
+    database = Database(settings.database_url)
+    yield database
+    database.dispose()
+
+
+def test_an_hour_is_rebuilt_once_no_event_has_touched_it_for_the_settle_time(
+    db: Database, settings: Settings, clock: FixedClock
+) -> None:
+    store(EventService(db, settings, clock), make_event(timestamp="2026-01-15T10:15:00Z"))
+    rollups = Rollups(db, settings.model_copy(update={"rollup_settle_s": 10}), clock)
+
+    assert rollups.rebuild_some() == 0  # marked just now: still settling
+    clock.advance(11)
+    assert rollups.rebuild_some() == 1
+
+    assert count(db, stale_hours) == 0
+    assert count(db, hourly_rollups) == 1
+
+
+def test_a_rebuild_does_not_save_an_hour_changed_while_it_was_computed(
+    db: Database, settings: Settings, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = EventService(db, settings, clock)
+    store(events, make_event(timestamp="2026-01-15T10:15:00Z"))
+    rollups = Rollups(db, settings, clock)
+    tally_taken = rollups._tally_taken
+
+    def meanwhile_a_late_event(*args: Any) -> Any:
+        computed = list(tally_taken(*args))
+        store(events, make_event(timestamp="2026-01-15T10:20:00Z", event_type="idle"))
+        return iter(computed)
+
+    monkeypatch.setattr(rollups, "_tally_taken", meanwhile_a_late_event)
+    rollups.rebuild_some(settled=False)
+
+    assert count(db, hourly_rollups) == 0  # the computed figures missed the late event
+    assert count(db, stale_hours) == 1
