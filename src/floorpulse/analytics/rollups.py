@@ -46,6 +46,7 @@ def mark_changed_hours(
             continue
         hour_us = row.ts_us - row.ts_us % US_PER_HOUR
         hours.add((row.site_id, row.worker_id, hour_us))
+        # Most states end within their own hour; only those reaching past it need the range.
         if row.event_type != "product_count" and row.ts_us + timeout_us > hour_us + US_PER_HOUR:
             hours.update(
                 (row.site_id, row.worker_id, h) for h in hours_touched(row.ts_us, timeout_us)
@@ -109,11 +110,36 @@ class Rollups:
         for (site_id, worker_id), rows in groupby(taken, key=lambda r: (r.site_id, r.worker_id)):
             hours = [row.hour_us for row in rows]
             for start, end in hour_spans(hours):
-                states, units = repository.load_events(
-                    conn, site_id, start - self.timeout_us, end, self.min_confidence, worker_id
+                hourly = tally_span(
+                    conn,
+                    site_id,
+                    Window(start, end),
+                    worker_id,
+                    timeout_us=self.timeout_us,
+                    min_confidence=self.min_confidence,
+                    bucket_us=US_PER_HOUR,
                 )
-                hourly = tally(states, units, Window(start, end), self.timeout_us, US_PER_HOUR)
                 yield site_id, worker_id, [h for h in hours if start <= h < end], hourly
+
+
+def tally_span(
+    conn: Connection,
+    site_id: str,
+    window: Window,
+    worker_id: str | None,
+    *,
+    timeout_us: int,
+    min_confidence: float,
+    bucket_us: int | None = None,
+) -> dict[Key, Tally]:
+    """Tallies of `window` from raw events (of one worker, or all).
+
+    Reads back one timeout before the window: a state begun that long before can reach into it.
+    """
+    states, units = repository.load_events(
+        conn, site_id, window.start_us - timeout_us, window.end_us, min_confidence, worker_id
+    )
+    return tally(states, units, window, timeout_us, bucket_us)
 
 
 def hour_spans(hours_us: Iterable[int]) -> Iterator[tuple[int, int]]:

@@ -12,7 +12,7 @@ from itertools import groupby
 from sqlalchemy import Connection
 
 from floorpulse.analytics import repository
-from floorpulse.analytics.rollups import hour_spans
+from floorpulse.analytics.rollups import hour_spans, tally_span
 from floorpulse.analytics.schemas import (
     FactoryMetrics,
     MetricsQuery,
@@ -24,7 +24,7 @@ from floorpulse.db.engine import Database
 from floorpulse.db.epoch import from_epoch_us, to_epoch_us
 from floorpulse.errors import InvalidInput
 from floorpulse.metrics.intervals import Window, active_workers
-from floorpulse.metrics.tally import US_PER_HOUR, US_PER_S, Tally, sum_by, tally
+from floorpulse.metrics.tally import US_PER_HOUR, US_PER_S, Tally, sum_by
 from floorpulse.registry import repository as registry
 from floorpulse.settings import Settings
 from floorpulse.validation import FieldError
@@ -149,10 +149,15 @@ class MetricsService:
     ) -> Iterable[tuple[Pair, Tally]]:
         if start >= end:
             return
-        states, units = repository.load_events(
-            conn, site, start - self.timeout_us, end, self.settings.confidence_threshold, worker
+        tallies = tally_span(
+            conn,
+            site,
+            Window(start, end),
+            worker,
+            timeout_us=self.timeout_us,
+            min_confidence=self.settings.confidence_threshold,
         )
-        for (w, s, _), value in tally(states, units, Window(start, end), self.timeout_us).items():
+        for (w, s, _), value in tallies.items():
             yield (w, s), value
 
     def _active_now(self, conn: Connection, site: str, now_us: int, worker: str | None) -> set[str]:

@@ -55,8 +55,7 @@ class EventService:
         """Store one row; answer the stored event and whether it is new (False: a duplicate)."""
         with self.db.write() as conn:
             created = bool(repository.insert_new(conn, [row], ("id",)))
-            self._register(conn, [row], row.received_us)
-            self._mark_changed_hours(conn, [row])
+            self._record_ids_and_hours(conn, [row], row.received_us)
             stored = repository.find_stored(conn, row)
         if stored is None:  # a conflict without a stored twin means the indexes changed
             raise RuntimeError("insert conflicted but no stored duplicate was found")
@@ -92,8 +91,7 @@ class EventService:
         with self.db.write() as conn:
             stored = [repository.insert_new(conn, b.rows, ("low_confidence",)) for b in batches]
             rows = [row for batch in batches for row in batch.rows]
-            self._register(conn, rows, min(batch.received_us for batch in batches))
-            self._mark_changed_hours(conn, rows)
+            self._record_ids_and_hours(conn, rows, min(b.received_us for b in batches))
         return [batch.result(new) for batch, new in zip(batches, stored, strict=True)]
 
     def list_events(self, query: EventQuery) -> tuple[list[EventOut], str | None]:
@@ -146,21 +144,21 @@ class EventService:
             f"{self.settings.max_clock_skew_s:.0f} s allowed (FLOORPULSE_MAX_CLOCK_SKEW_S)"
         )
 
-    def _mark_changed_hours(self, conn: Connection, rows: Sequence[NewEvent]) -> None:
+    def _record_ids_and_hours(
+        self, conn: Connection, rows: Sequence[NewEvent], seen_us: int
+    ) -> None:
+        """Register the rows' workers and stations, and mark the hours they change stale."""
+        # Registering ids already known is a no-op, so every valid row's ids can be offered.
+        workers = {(r.site_id, r.worker_id) for r in rows}
+        stations = {(r.site_id, r.workstation_id) for r in rows}
+        registry.register(conn, registry.workers, "worker_id", workers, seen_us)
+        registry.register(conn, registry.workstations, "workstation_id", stations, seen_us)
         mark_changed_hours(
             conn,
             rows,
             timeout_us=self.settings.state_timeout_us,
             min_confidence=self.settings.confidence_threshold,
         )
-
-    @staticmethod
-    def _register(conn: Connection, rows: Sequence[NewEvent], seen_us: int) -> None:
-        # Registering ids already known is a no-op, so every valid row's ids can be offered.
-        workers = {(r.site_id, r.worker_id) for r in rows}
-        stations = {(r.site_id, r.workstation_id) for r in rows}
-        registry.register(conn, registry.workers, "worker_id", workers, seen_us)
-        registry.register(conn, registry.workstations, "workstation_id", stations, seen_us)
 
 
 @dataclass
