@@ -13,25 +13,20 @@ N events straight into the database, to measure ingestion with a large table.
 import argparse
 import json
 import os
-import socket
 import sqlite3
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 
+from common import ROOT, p50_p95_ms, server
 from floorpulse.db.engine import Database
 from floorpulse.db.migrate import upgrade
 
-ROOT = Path(__file__).resolve().parent.parent
 TYPES = ("working", "working", "working", "idle", "absent", "product_count")
 
 
@@ -60,39 +55,6 @@ def make_batches(count: int, size: int, start: datetime) -> list[Batch]:
             )
         batches.append((json.dumps(events).encode(), len(events)))
     return batches
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def server(command: list[str], env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [*command, "--port", str(port)],
-        env={**os.environ, **env},
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/health/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            raise TimeoutError(f"{command} did not become ready")
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def post_all(url: str, batches: list[Batch], connections: int) -> tuple[float, list[float]]:
@@ -157,8 +119,7 @@ def prefill(path: Path, count: int) -> None:
 
 def report(name: str, count: int, seconds: float, latencies: list[float]) -> float:
     rate = count / seconds
-    q = statistics.quantiles(latencies, n=100)
-    p50_ms, p95_ms = q[49] * 1000, q[94] * 1000
+    p50_ms, p95_ms = p50_p95_ms(latencies)
     print(f"{name:<28} {rate:>10,.0f} events/s   batch p50 {p50_ms:6.1f} ms   p95 {p95_ms:6.1f} ms")
     return rate
 
@@ -209,15 +170,15 @@ def main() -> None:
         else:
             path = fresh_sqlite(directory, "floorpulse.db", args.prefill)
             url_env = {"FLOORPULSE_DATABASE_URL": f"sqlite:///{path}"}
-        with server(floorpulse, env | url_env) as url:
-            seconds, latencies = post_all(url, batches, args.connections)
+        with server(floorpulse, env | url_env) as running:
+            seconds, latencies = post_all(running.url, batches, args.connections)
         ours = report("FloorPulse", args.events, seconds, latencies)
         if args.skip_bare:
             return
         bare_path = fresh_sqlite(directory, "bare.db", args.prefill)
         bare_env = {"BARE_DB": str(bare_path), "BARE_SYNCHRONOUS": args.synchronous}
-        with server(bare, bare_env | {"PYTHONPATH": str(ROOT)}) as url:
-            seconds, latencies = post_all(url, batches, args.connections)
+        with server(bare, bare_env | {"PYTHONPATH": str(ROOT)}) as running:
+            seconds, latencies = post_all(running.url, batches, args.connections)
         ceiling = report("bare FastAPI + SQLite", args.events, seconds, latencies)
         print(f"{'ratio to the ceiling':<28} {ours / ceiling:>10.2f}")
 
