@@ -1,5 +1,7 @@
 """The one Settings object: every FLOORPULSE_* environment variable (and .env) is read here."""
 
+import re
+from datetime import time
 from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -7,7 +9,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from floorpulse.metrics.shifts import Shift
+
 MiB = 1024 * 1024
+SHIFT_NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
+# Three eight-hour shifts, the night one crossing midnight.
+DEFAULT_SHIFTS = (
+    Shift("A", time(6), time(14)),
+    Shift("B", time(14), time(22)),
+    Shift("C", time(22), time(6)),
+)
 
 
 class Settings(BaseSettings):
@@ -39,6 +50,8 @@ class Settings(BaseSettings):
     # no event may have touched an hour before it is (an hour still being written waits).
     rollup_interval_s: float = Field(default=2.0, gt=0)
     rollup_settle_s: float = Field(default=10.0, ge=0)
+    # Named daily spans of site time that windows can be asked by (`?shift=A&date=...`).
+    shifts: list[Shift] = Field(default_factory=lambda: list(DEFAULT_SHIFTS))
 
     max_batch_events: int = Field(default=10_000, ge=1)
     # Threads that validate and store posted events. SQLite takes one writer at a time, and one
@@ -57,6 +70,19 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"unknown time zone {value!r}; use an IANA name like Europe/Berlin"
             ) from None
+
+    @field_validator("shifts")
+    @classmethod
+    def _distinct_names(cls, shifts: list[Shift]) -> list[Shift]:
+        names = [shift.name for shift in shifts]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"shift name {name!r} is used twice")
+            if not SHIFT_NAME.fullmatch(name) or name == "current":
+                raise ValueError(
+                    f"shift name {name!r}: use 1-32 letters, digits, '_' or '-', not 'current'"
+                )
+        return shifts
 
     @property
     def is_sqlite(self) -> bool:

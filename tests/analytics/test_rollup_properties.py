@@ -20,13 +20,17 @@ from floorpulse.metrics.tally import Tally, UnitEvent, sum_by, tally
 from floorpulse.settings import Settings
 from tests.factories import FixedClock
 
-BASE = datetime(2026, 1, 15, 5, 0, tzinfo=UTC)  # the clock stands at 12:00
+BASE = datetime(2026, 1, 12, 5, 0, tzinfo=UTC)  # the clock stands at 2026-01-15 12:00
+DAY_MIN = 24 * 60
 _sites = itertools.count()
 
 events = st.lists(
     st.fixed_dictionaries(
         {
-            "minute": st.integers(0, 6 * 60),
+            # Six busy hours on each of four days: windows reach whole days (daily rollups).
+            "minute": st.builds(
+                lambda d, m: d * DAY_MIN + m, st.integers(0, 3), st.integers(0, 360)
+            ),
             "worker_id": st.sampled_from(["W1", "W2"]),
             "workstation_id": st.sampled_from(["S1", "S2"]),
             "event_type": st.sampled_from(["working", "idle", "absent", "product_count"]),
@@ -69,13 +73,13 @@ def first_of_each_key(sent: list[dict]) -> list[dict]:
 
 
 @hypothesis_settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     events,
     st.data(),
-    st.integers(-60, 7 * 60),
-    st.integers(1, 8 * 60),
+    st.integers(-60, 3 * DAY_MIN + 7 * 60),
+    st.one_of(st.integers(1, 8 * 60), st.integers(DAY_MIN, 3 * DAY_MIN)),
 )
 def test_rollup_path_equals_the_model(
     settings: Settings,
@@ -95,6 +99,8 @@ def test_rollup_path_equals_the_model(
         body = json.dumps([wire(e, site) for e in part]).encode()
         ingest.store_batches([ingest.prepare_batch(body)])
         rollups.rebuild_some(limit=data.draw(st.integers(0, 20)))
+    if data.draw(st.booleans()):  # the quiet case: nothing stale, every whole hour rolled up
+        rollups.rebuild_all()
     start = BASE + timedelta(minutes=start_min)
     query = MetricsQuery(site=site, from_=start, to=start + timedelta(minutes=length_min))
 

@@ -1,12 +1,13 @@
 """The schema: migrations match the table definitions, and events are append-only."""
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import exc, text
 
 from floorpulse.db.engine import Database
-from floorpulse.db.migrate import current_revision, head_revision, upgrade
+from floorpulse.db.migrate import alembic_config, current_revision, head_revision, upgrade
 from floorpulse.db.tables import Base
 
 
@@ -23,7 +24,7 @@ def test_upgrading_twice_is_harmless(database_url: str) -> None:
     db = Database(database_url)
     upgrade(db)
     with db.read() as conn:
-        assert current_revision(conn) == head_revision() == "0002"
+        assert current_revision(conn) == head_revision() == "0003"
     db.dispose()
 
 
@@ -52,4 +53,35 @@ def test_constraints_hold_below_the_api(database_url: str) -> None:
                 " VALUES ('main', 1, 'W1', 'S1', 'sleeping', 0.9, 1, false, 2)"
             )
         )
+    db.dispose()
+
+
+def test_rollups_survive_the_move_to_daily_rollups(database_url: str) -> None:
+    db = Database(database_url)
+    config = alembic_config()
+    with db.write() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0002")
+        hour = 3_600_000_000
+        for hour_us, station, working_us in [(0, "S1", 60), (hour, "S1", 40), (25 * hour, "S2", 7)]:
+            conn.execute(
+                text(
+                    "INSERT INTO rollups_hourly (site_id, worker_id, hour_us, workstation_id,"
+                    " working_us, idle_us, absent_us, units)"
+                    " VALUES ('main', 'W1', :hour_us, :station, :working_us, 1, 0, 2)"
+                ),
+                {"hour_us": hour_us, "station": station, "working_us": working_us},
+            )
+    upgrade(db)
+
+    with db.read() as conn:
+        hourly = conn.execute(text("SELECT count(*) FROM rollups_hourly")).scalar_one()
+        daily = conn.execute(
+            text(
+                "SELECT day_us, workstation_id, working_us, idle_us, units FROM rollups_daily"
+                " ORDER BY day_us"
+            )
+        ).all()
+    assert hourly == 3
+    assert [tuple(row) for row in daily] == [(0, "S1", 100, 2, 4), (24 * hour, "S2", 7, 1, 2)]
     db.dispose()

@@ -3,11 +3,24 @@
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Row, and_, delete, func, select, tuple_
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Integer,
+    Row,
+    and_,
+    column,
+    delete,
+    func,
+    select,
+    tuple_,
+    values,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
-from floorpulse.db.tables import events, hourly_rollups, rollup_basis, stale_hours
+from floorpulse.db.tables import daily_rollups, events, hourly_rollups, rollup_basis, stale_hours
 from floorpulse.metrics.intervals import StateEvent
+from floorpulse.metrics.plan import US_PER_DAY, Source, spans
 from floorpulse.metrics.tally import US_PER_HOUR, Key, Tally, UnitEvent
 
 StaleKey = tuple[str, str, int]  # (site_id, worker_id, hour_us)
@@ -107,7 +120,8 @@ def claim_stale(conn: Connection, seen: Sequence[Row[Any]]) -> set[StaleKey]:
 def replace_rollups(
     conn: Connection, site_id: str, worker_id: str, hours: Sequence[int], tallies: dict[Key, Tally]
 ) -> None:
-    """Replace a worker's rollups of the given hours with those `tallies` that fall in them."""
+    """Replace a worker's rollups of the given hours with those `tallies` that fall in them,
+    and rewrite the daily rollups of their days from the hourly ones."""
     conn.execute(
         delete(hourly_rollups).where(
             hourly_rollups.c.site_id == site_id,
@@ -123,23 +137,67 @@ def replace_rollups(
     ]
     if rows:
         conn.execute(hourly_rollups.insert(), rows)
+    _resum_days(conn, site_id, worker_id, sorted({h - h % US_PER_DAY for h in hours}))
+
+
+def _resum_days(conn: Connection, site_id: str, worker_id: str, days: Sequence[int]) -> None:
+    conn.execute(
+        delete(daily_rollups).where(
+            daily_rollups.c.site_id == site_id,
+            daily_rollups.c.worker_id == worker_id,
+            daily_rollups.c.day_us.in_(days),
+        )
+    )
+    hourly = hourly_rollups.c
+    # A floor for hours before 1970 too (SQL's % keeps the sign of the dividend).
+    day = hourly.hour_us - (hourly.hour_us % US_PER_DAY + US_PER_DAY) % US_PER_DAY
+    for first, end in spans(days, US_PER_DAY):
+        summed = (
+            select(hourly.site_id, day, hourly.worker_id, hourly.workstation_id, *_sums(hourly))
+            .where(
+                hourly.site_id == site_id,
+                hourly.worker_id == worker_id,
+                hourly.hour_us >= first,
+                hourly.hour_us < end,
+            )
+            .group_by(hourly.site_id, day, hourly.worker_id, hourly.workstation_id)
+        )
+        columns = ["site_id", "day_us", "worker_id", "workstation_id", *TALLY_COLUMNS]
+        conn.execute(daily_rollups.insert().from_select(columns, summed))
 
 
 def _columns(t: Tally) -> dict[str, int]:
     return {name: getattr(t, name) for name in TALLY_COLUMNS}
 
 
-def sum_rollups(
-    conn: Connection, site_id: str, hours: tuple[int, int], worker_id: str | None = None
-) -> list[tuple[tuple[str, str], Tally]]:
-    """Rollups of `[hours[0], hours[1])` summed per worker and station."""
-    sums = [func.sum(hourly_rollups.c[name]).cast(BigInteger) for name in TALLY_COLUMNS]
+def _sums(columns: Any) -> list[Any]:
+    return [func.sum(columns[name]).cast(BigInteger) for name in TALLY_COLUMNS]
+
+
+def sum_pieces(
+    conn: Connection,
+    source: Source,
+    site_id: str,
+    pieces: Sequence[tuple[int, int, int]],
+    worker_id: str | None = None,
+) -> list[tuple[int, str, str, Tally]]:
+    """Rollups summed per piece, worker and station; pieces are `(number, start, end)` spans
+    of whole hours (Source.HOURS) or whole UTC days (Source.DAYS)."""
+    if not pieces:
+        return []
+    table = daily_rollups if source is Source.DAYS else hourly_rollups
+    period = table.c.day_us if source is Source.DAYS else table.c.hour_us
+    columns = (column("piece", Integer), column("first", BigInteger), column("end", BigInteger))
+    spans_cte = values(*columns, name="spans").data(list(pieces)).cte()
     query = (
-        select(hourly_rollups.c.worker_id, hourly_rollups.c.workstation_id, *sums)
-        .where(_in_hours(site_id, hours, worker_id))
-        .group_by(hourly_rollups.c.worker_id, hourly_rollups.c.workstation_id)
+        select(spans_cte.c.piece, table.c.worker_id, table.c.workstation_id, *_sums(table.c))
+        .join(spans_cte, and_(period >= spans_cte.c.first, period < spans_cte.c.end))
+        .where(table.c.site_id == site_id)
+        .group_by(spans_cte.c.piece, table.c.worker_id, table.c.workstation_id)
     )
-    return [((w, s), Tally(*values)) for w, s, *values in conn.execute(query)]
+    if worker_id is not None:
+        query = query.where(table.c.worker_id == worker_id)
+    return [(n, w, s, Tally(*sums)) for n, w, s, *sums in conn.execute(query)]
 
 
 def stale_hours_in(
@@ -158,27 +216,16 @@ def stale_hours_in(
 
 def rollups_of(
     conn: Connection, site_id: str, pairs: Sequence[tuple[str, int]]
-) -> list[tuple[tuple[str, str], Tally]]:
-    """The stored rollups of given (worker, hour) pairs, per worker and station."""
+) -> list[tuple[Key, Tally]]:
+    """The stored hourly rollups of given (worker, hour) pairs, per worker, station and hour."""
     if not pairs:
         return []
-    columns = [hourly_rollups.c[name] for name in TALLY_COLUMNS]
-    query = select(hourly_rollups.c.worker_id, hourly_rollups.c.workstation_id, *columns).where(
-        hourly_rollups.c.site_id == site_id,
-        tuple_(hourly_rollups.c.worker_id, hourly_rollups.c.hour_us).in_(pairs),
+    r = hourly_rollups.c
+    columns = [r[name] for name in TALLY_COLUMNS]
+    query = select(r.worker_id, r.workstation_id, r.hour_us, *columns).where(
+        r.site_id == site_id, tuple_(r.worker_id, r.hour_us).in_(pairs)
     )
-    return [((w, s), Tally(*values)) for w, s, *values in conn.execute(query)]
-
-
-def _in_hours(site_id: str, hours: tuple[int, int], worker_id: str | None) -> Any:
-    condition = and_(
-        hourly_rollups.c.site_id == site_id,
-        hourly_rollups.c.hour_us >= hours[0],
-        hourly_rollups.c.hour_us < hours[1],
-    )
-    if worker_id is not None:
-        condition = and_(condition, hourly_rollups.c.worker_id == worker_id)
-    return condition
+    return [((w, s, h), Tally(*sums)) for w, s, h, *sums in conn.execute(query)]
 
 
 def get_basis(conn: Connection) -> dict[str, str]:

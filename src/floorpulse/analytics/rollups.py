@@ -8,7 +8,7 @@ batches landing in one hour cost one rebuild, not one each.
 
 import asyncio
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from itertools import groupby
 from typing import Any
@@ -22,6 +22,7 @@ from floorpulse.db.engine import Database
 from floorpulse.db.epoch import to_epoch_us
 from floorpulse.events.repository import NewEvent
 from floorpulse.metrics.intervals import Window
+from floorpulse.metrics.plan import spans
 from floorpulse.metrics.tally import US_PER_HOUR, Key, Tally, hours_touched, tally
 from floorpulse.settings import Settings
 
@@ -109,7 +110,7 @@ class Rollups:
     ) -> Iterator[tuple[str, str, list[int], dict[Key, Tally]]]:
         for (site_id, worker_id), rows in groupby(taken, key=lambda r: (r.site_id, r.worker_id)):
             hours = [row.hour_us for row in rows]
-            for start, end in hour_spans(hours):
+            for start, end in spans(hours, US_PER_HOUR):
                 hourly = tally_span(
                     conn,
                     site_id,
@@ -140,20 +141,6 @@ def tally_span(
         conn, site_id, window.start_us - timeout_us, window.end_us, min_confidence, worker_id
     )
     return tally(states, units, window, timeout_us, bucket_us)
-
-
-def hour_spans(hours_us: Iterable[int]) -> Iterator[tuple[int, int]]:
-    """Consecutive hours as `[first, end)` spans, so that each span is loaded once."""
-    first = previous = None
-    for hour_us in hours_us:
-        if previous is not None and hour_us != previous + US_PER_HOUR:
-            assert first is not None
-            yield first, previous + US_PER_HOUR
-            first = None
-        first = hour_us if first is None else first
-        previous = hour_us
-    if first is not None and previous is not None:
-        yield first, previous + US_PER_HOUR
 
 
 async def keep_fresh(rollups: Rollups, interval_s: float) -> None:

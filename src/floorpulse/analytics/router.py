@@ -7,6 +7,8 @@ from fastapi import APIRouter, Query
 from floorpulse.analytics.schemas import (
     FactoryMetrics,
     MetricsQuery,
+    Timeseries,
+    TimeseriesQuery,
     WorkerMetrics,
     WorkstationMetrics,
 )
@@ -18,6 +20,7 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
     422: {"description": "A bad window or filter; `errors` names each parameter and why."}
 }
 MetricsQueryDep = Annotated[MetricsQuery, Query()]
+TimeseriesQueryDep = Annotated[TimeseriesQuery, Query()]
 
 
 @router.get("/workers", responses=PROBLEMS)
@@ -38,3 +41,10 @@ def workstation_metrics(
 def factory_metrics(query: MetricsQueryDep, service: MetricsServiceDep) -> FactoryMetrics:
     """Totals and averages of the site over the window, and how many work right now."""
     return service.factory(query)
+
+
+@router.get("/timeseries", responses=PROBLEMS)
+def timeseries(query: TimeseriesQueryDep, service: MetricsServiceDep) -> Timeseries:
+    """Working, idle and absent seconds, units and utilization per local hour or day: one
+    series for the site, or one per worker or workstation (trend charts, heatmaps)."""
+    return service.timeseries(query)

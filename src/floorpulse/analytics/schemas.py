@@ -1,6 +1,7 @@
 """Wire models of metrics; field names follow the seed API so its clients work unchanged."""
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -16,9 +17,31 @@ class MetricsQuery(BaseModel):
         default=None, alias="from", description="Default: the start of today in the site's zone."
     )
     to: AwareDatetime | None = Field(default=None, description="Default: now. Capped at now.")
+    shift: str | None = Field(
+        default=None,
+        max_length=32,
+        description="A shift's name (FLOORPULSE_SHIFTS), or `current`: the window is that shift "
+        "(on `date`, or its latest start). Not with `from`/`to`.",
+        examples=["current", "A"],
+    )
+    day: date | None = Field(
+        default=None,
+        alias="date",
+        description="A date in site time: the day the named shift starts, or without `shift` "
+        "the whole day.",
+    )
     site: Id | None = Field(default=None, description="Default: FLOORPULSE_DEFAULT_SITE.")
     worker_id: Id | None = None
     workstation_id: Id | None = None
+
+
+class TimeseriesQuery(MetricsQuery):
+    bucket: Literal["hour", "day"] = Field(
+        default="hour", description="Local hours or days of the site."
+    )
+    scope: Literal["factory", "worker", "workstation"] = Field(
+        default="factory", description="One series for the site, or one per worker or station."
+    )
 
 
 class WorkerMetrics(BaseModel):
@@ -46,9 +69,17 @@ class WorkstationMetrics(BaseModel):
     idle_seconds: float
 
 
-class FactoryMetrics(BaseModel):
+class MeasuredWindow(BaseModel):
+    """The window a response measured: capped at now, and the shift that named it."""
+
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
 
+    from_: datetime = Field(alias="from", description="The window measured, capped at now.")
+    to: datetime
+    shift: str | None = Field(default=None, description="The shift that named the window.")
+
+
+class FactoryMetrics(MeasuredWindow):
     total_productive_time_minutes: float
     total_production_count: int
     average_production_rate: float | None = Field(description="Units per working hour.")
@@ -56,5 +87,26 @@ class FactoryMetrics(BaseModel):
     total_workers: int
     total_workstations: int
     active_workers: int = Field(description="Working or idle now, seen within the state timeout.")
-    from_: datetime = Field(alias="from", description="The window measured, capped at now.")
-    to: datetime
+
+
+class Point(BaseModel):
+    start: datetime = Field(description="In the site's time zone.")
+    end: datetime
+    working_seconds: float
+    idle_seconds: float
+    absent_seconds: float
+    units: int
+    utilization_percentage: float | None
+
+
+class Series(BaseModel):
+    key: str = Field(description="The worker or workstation id; the site for scope=factory.")
+    name: str | None
+    points: list[Point]
+
+
+class Timeseries(MeasuredWindow):
+    bucket: Literal["hour", "day"]
+    scope: Literal["factory", "worker", "workstation"]
+    timezone: str
+    series: list[Series]

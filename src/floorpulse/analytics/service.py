@@ -1,35 +1,45 @@
 """Use cases of metrics: the figures of workers, workstations and the factory over a window.
 
-A window is cut into whole UTC hours, read from the hourly rollups, and the partial hours at its
-edges, computed from raw events; hours whose rollups are stale are computed from raw events too.
-No request loads more raw events than two hours' worth plus the stale hours.
+A window is cut into whole UTC days and hours, read from the rollups, and the partial hours at
+its edges, computed from raw events (metrics/plan.py); hours whose rollups are stale are computed
+from raw events too. No request loads more raw events than two hours' worth plus the stale hours.
 """
 
-from collections.abc import Iterable
-from datetime import datetime, time, timedelta
-from itertools import groupby
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import datetime, tzinfo
+from itertools import groupby, pairwise
 
 from sqlalchemy import Connection
 
 from floorpulse.analytics import repository
-from floorpulse.analytics.rollups import hour_spans, tally_span
+from floorpulse.analytics.rollups import tally_span
 from floorpulse.analytics.schemas import (
     FactoryMetrics,
     MetricsQuery,
+    Point,
+    Series,
+    Timeseries,
+    TimeseriesQuery,
     WorkerMetrics,
     WorkstationMetrics,
 )
+from floorpulse.analytics.windows import Asked, resolve
 from floorpulse.clock import Clock, utc_now
 from floorpulse.db.engine import Database
-from floorpulse.db.epoch import from_epoch_us, to_epoch_us
+from floorpulse.db.epoch import to_epoch_us
 from floorpulse.errors import InvalidInput
+from floorpulse.metrics.buckets import bucket_edges
 from floorpulse.metrics.intervals import Window, active_workers
-from floorpulse.metrics.tally import US_PER_HOUR, US_PER_S, Tally, sum_by
+from floorpulse.metrics.plan import Piece, Source, plan, spans
+from floorpulse.metrics.tally import US_PER_HOUR, US_PER_S, Key, Tally, sum_by
 from floorpulse.registry import repository as registry
 from floorpulse.settings import Settings
 from floorpulse.validation import FieldError
 
 Pair = tuple[str, str]  # (worker_id, workstation_id)
+# Points per series a time-series query may ask for: a month of hours, years of days.
+MAX_POINTS = 1000
 
 
 class MetricsService:
@@ -65,7 +75,8 @@ class MetricsService:
 
     def factory(self, query: MetricsQuery) -> FactoryMetrics:
         """The whole site (or the filtered part of it) over the window."""
-        site, window, now_us = self._resolve(query)
+        site, window, asked = self._resolve(query)
+        now_us = to_epoch_us(self.clock())
         with self.db.read() as conn:
             total = sum(self._tallies(conn, site, window, query).values(), Tally())
             workers = registry.list_all(conn, registry.workers, "worker_id", site)
@@ -79,76 +90,133 @@ class MetricsService:
             total_workers=len(workers),
             total_workstations=len(stations),
             active_workers=len(active),
-            from_=from_epoch_us(window.start_us),
-            to=from_epoch_us(window.end_us),
+            from_=asked.start,
+            to=asked.end,
+            shift=asked.shift,
         )
 
-    def _resolve(self, query: MetricsQuery) -> tuple[str, Window, int]:
-        """The site, the window capped at now, and now (epoch µs)."""
-        now = self.clock()
-        end = query.to or now
-        start = query.from_ or self._start_of_day(end - timedelta(microseconds=1))
-        if start >= end:
-            raise InvalidInput(
-                "`from` must be before `to`", [FieldError("query.from", "is not before `to`")]
-            )
-        longest = timedelta(days=self.settings.max_window_days)
-        if end - start > longest:
+    def timeseries(self, query: TimeseriesQuery) -> Timeseries:
+        """Per local hour or day of the window: one series for the site, or one per worker or
+        workstation (every registered one, with zeros where nothing was seen)."""
+        site, _, asked = self._resolve(query)
+        zone = self.settings.timezone
+        edges = bucket_edges(asked.start, asked.end, query.bucket, zone)
+        if len(edges) - 1 > MAX_POINTS:
             reason = (
-                f"spans more than {self.settings.max_window_days} days (FLOORPULSE_MAX_WINDOW_DAYS)"
+                f"makes {len(edges) - 1} {query.bucket} buckets, at most {MAX_POINTS}: "
+                "shorten the window or use bucket=day"
             )
-            raise InvalidInput(f"window {reason}", [FieldError("query.from", reason)])
-        now_us = to_epoch_us(now)
-        start_us = to_epoch_us(start)
-        window = Window(start_us, max(start_us, min(to_epoch_us(end), now_us)))
-        return query.site or self.settings.default_site, window, now_us
+            raise InvalidInput(f"window {reason}", [FieldError("query.bucket", reason)])
+        buckets = [Window(to_epoch_us(a), to_epoch_us(b)) for a, b in pairwise(edges)]
+        with self.db.read() as conn:
+            sums = self._bucket_tallies(conn, site, buckets, query.worker_id) if buckets else {}
+            entities = self._series_keys(conn, site, query)
+        if query.workstation_id is not None:
+            sums = {k: t for k, t in sums.items() if k[2] == query.workstation_id}
+        per_key = sum_by(sums.items(), _series_part(query.scope, site))
+        series = [
+            Series(
+                key=key,
+                name=name,
+                points=[
+                    _point(edges[i], edges[i + 1], zone, per_key.get((i, key), Tally()))
+                    for i in range(len(buckets))
+                ],
+            )
+            for key, name in entities
+        ]
+        return Timeseries(
+            from_=asked.start,
+            to=asked.end,
+            shift=asked.shift,
+            bucket=query.bucket,
+            scope=query.scope,
+            timezone=str(zone),
+            series=series,
+        )
 
-    def _start_of_day(self, instant: datetime) -> datetime:
-        local = instant.astimezone(self.settings.timezone)
-        return datetime.combine(local.date(), time(0), tzinfo=self.settings.timezone)
+    def _series_keys(
+        self, conn: Connection, site: str, query: TimeseriesQuery
+    ) -> list[tuple[str, str | None]]:
+        if query.scope == "factory":
+            return [(site, None)]
+        if query.scope == "worker":
+            rows = registry.list_all(conn, registry.workers, "worker_id", site)
+            pairs = [(r.worker_id, r.name) for r in rows]
+            wanted = query.worker_id
+        else:
+            rows = registry.list_all(conn, registry.workstations, "workstation_id", site)
+            pairs = [(r.workstation_id, r.name) for r in rows]
+            wanted = query.workstation_id
+        return [(key, name) for key, name in pairs if wanted in (None, key)]
+
+    def _resolve(self, query: MetricsQuery) -> tuple[str, Window, Asked]:
+        """The site, the window in epoch µs, and the window as asked (capped at now)."""
+        asked = resolve(query, self.settings, self.clock())
+        window = Window(to_epoch_us(asked.start), to_epoch_us(asked.end))
+        return query.site or self.settings.default_site, window, asked
 
     def _tallies(
         self, conn: Connection, site: str, window: Window, query: MetricsQuery
     ) -> dict[Pair, Tally]:
         """Tallies per (worker, station) over the window, filtered as the query asks."""
-        parts = list(self._window_parts(conn, site, window, query.worker_id))
-        sums = sum_by(parts, lambda pair: pair)
-        if query.workstation_id is not None:
-            sums = {k: v for k, v in sums.items() if k[1] == query.workstation_id}
-        return sums
+        per_bucket = self._bucket_tallies(conn, site, [window], query.worker_id)
+        return {
+            (w, s): t for (_, w, s), t in per_bucket.items() if query.workstation_id in (None, s)
+        }
 
-    def _window_parts(
-        self, conn: Connection, site: str, window: Window, worker: str | None
-    ) -> Iterable[tuple[Pair, Tally]]:
-        start, end = window.start_us, window.end_us
-        first_hour = -(-start // US_PER_HOUR) * US_PER_HOUR
-        last_hour = end - end % US_PER_HOUR
-        if first_hour >= last_hour:
-            yield from self._raw(conn, site, start, end, worker)
-            return
-        yield from self._raw(conn, site, start, first_hour, worker)
-        yield from self._rolled(conn, site, (first_hour, last_hour), worker)
-        yield from self._raw(conn, site, last_hour, end, worker)
+    def _bucket_tallies(
+        self, conn: Connection, site: str, windows: list[Window], worker: str | None
+    ) -> dict[tuple[int, str, str], Tally]:
+        """Tallies per (bucket, worker, station): window i is bucket i (see metrics/plan.py)."""
+        first = min(w.start_us for w in windows)
+        first -= first % US_PER_HOUR
+        stale = repository.stale_hours_in(
+            conn, site, (first, max(w.end_us for w in windows)), worker
+        )
+        pieces = plan(windows, {hour for _, hour in stale})
+        sums: defaultdict[tuple[int, str, str], Tally] = defaultdict(Tally)
+        for source in (Source.HOURS, Source.DAYS):
+            spans = [(n, p.start_us, p.end_us) for n, p in enumerate(pieces) if p.source is source]
+            for n, w, s, value in repository.sum_pieces(conn, source, site, spans, worker):
+                sums[(pieces[n].bucket, w, s)] += value
+        for piece in pieces:
+            if piece.source is Source.RAW:
+                for (w, s, _), value in self._raw(conn, site, piece.start_us, piece.end_us, worker):
+                    key = (piece.bucket, w, s)
+                    sums[key] = sums[key] + value if piece.sign > 0 else sums[key] - value
+        self._replace_stale(conn, site, pieces, stale, sums)
+        return dict(sums)
 
-    def _rolled(
-        self, conn: Connection, site: str, hours: tuple[int, int], worker: str | None
-    ) -> Iterable[tuple[Pair, Tally]]:
-        yield from repository.sum_rollups(conn, site, hours, worker)
-        stale = sorted(repository.stale_hours_in(conn, site, hours, worker))
-        if not stale:
+    def _replace_stale(
+        self,
+        conn: Connection,
+        site: str,
+        pieces: list[Piece],
+        stale: list[tuple[str, int]],
+        sums: defaultdict[tuple[int, str, str], Tally],
+    ) -> None:
+        """Take the stored rollups of stale hours back out of the sums and put raw figures in."""
+        rolled = [p for p in pieces if p.source is not Source.RAW]
+        bucket_of: dict[tuple[str, int], int] = {}
+        for worker, hour in stale:
+            for piece in rolled:
+                if piece.start_us <= hour < piece.end_us:
+                    bucket_of[(worker, hour)] = piece.bucket
+        if not bucket_of:
             return
-        # Stale hours: take their stored rollups back out, put raw figures in.
-        for pair, outdated in repository.rollups_of(conn, site, stale):
-            yield pair, Tally() - outdated
-        for stale_worker, pairs in groupby(stale, key=lambda p: p[0]):
-            for start, end in hour_spans(hour for _, hour in pairs):
-                yield from self._raw(conn, site, start, end, stale_worker)
+        for (w, s, hour), outdated in repository.rollups_of(conn, site, list(bucket_of)):
+            key = (bucket_of[(w, hour)], w, s)
+            sums[key] = sums[key] - outdated
+        by_worker_bucket = sorted((w, b, h) for (w, h), b in bucket_of.items())
+        for (worker, bucket), hours in groupby(by_worker_bucket, key=lambda x: x[:2]):
+            for start, end in spans((h for _, _, h in hours), US_PER_HOUR):
+                for (w, s, _), value in self._raw(conn, site, start, end, worker):
+                    sums[(bucket, w, s)] += value
 
     def _raw(
         self, conn: Connection, site: str, start: int, end: int, worker: str | None
-    ) -> Iterable[tuple[Pair, Tally]]:
-        if start >= end:
-            return
+    ) -> Iterable[tuple[Key, Tally]]:
         tallies = tally_span(
             conn,
             site,
@@ -157,8 +225,7 @@ class MetricsService:
             timeout_us=self.timeout_us,
             min_confidence=self.settings.confidence_threshold,
         )
-        for (w, s, _), value in tallies.items():
-            yield (w, s), value
+        return tallies.items()
 
     def _active_now(self, conn: Connection, site: str, now_us: int, worker: str | None) -> set[str]:
         states, _ = repository.load_events(
@@ -198,6 +265,27 @@ def _station_row(station_id: str, name: str | None, t: Tally) -> WorkstationMetr
         throughput_rate=_rounded(t.units_per_occupied_hour),
         working_seconds=t.working_us / US_PER_S,
         idle_seconds=t.idle_us / US_PER_S,
+    )
+
+
+def _series_part(scope: str, site: str) -> Callable[[tuple[int, str, str]], tuple[int, str]]:
+    """What a (bucket, worker, station) tally counts towards: (bucket, series key)."""
+    if scope == "worker":
+        return lambda key: (key[0], key[1])
+    if scope == "workstation":
+        return lambda key: (key[0], key[2])
+    return lambda key: (key[0], site)
+
+
+def _point(start: datetime, end: datetime, zone: tzinfo, t: Tally) -> Point:
+    return Point(
+        start=start.astimezone(zone),
+        end=end.astimezone(zone),
+        working_seconds=t.working_us / US_PER_S,
+        idle_seconds=t.idle_us / US_PER_S,
+        absent_seconds=t.absent_us / US_PER_S,
+        units=t.units,
+        utilization_percentage=_rounded(t.utilization_pct),
     )
 
 
