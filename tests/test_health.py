@@ -14,7 +14,7 @@ def test_liveness_keeps_the_seed_answer(client: TestClient) -> None:
 def test_ready_when_the_schema_is_current(client: TestClient) -> None:
     body = client.get("/health/ready").json()
 
-    assert (body["status"], body["schema"]) == ("ready", "0003")
+    assert (body["status"], body["schema"]) == ("ready", "0004")
 
 
 def test_not_ready_on_an_unmigrated_database(tmp_path: object, clock: FixedClock) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from floorpulse.analytics.rollups import Rollups
 from floorpulse.db.engine import Database
+from floorpulse.db.epoch import from_epoch_us
 from floorpulse.db.tables import hourly_rollups, stale_hours
 from floorpulse.events.service import EventService
 from floorpulse.settings import Settings
@@ -63,3 +64,28 @@ def test_a_rebuild_does_not_save_an_hour_changed_while_it_was_computed(
 
     assert count(db, hourly_rollups) == 0  # the computed figures missed the late event
     assert count(db, stale_hours) == 1
+
+
+def test_changing_the_timeout_rebuilds_every_hour_with_the_new_one(
+    db: Database, settings: Settings, clock: FixedClock
+) -> None:
+    # 10:55 working, nothing after it: the state runs to the timeout, across 11:00
+    store(EventService(db, settings, clock), make_event(timestamp="2026-01-15T10:55:00Z"))
+    first = Rollups(db, settings, clock)
+    assert first.check_basis()  # a new database: no basis yet
+    first.rebuild_all()
+    assert not first.check_basis()
+    assert rolled_working_us(db) == {"10:00": 300_000_000, "11:00": 300_000_000}
+
+    longer = Rollups(db, settings.model_copy(update={"state_timeout_s": 1800}), clock)
+    assert longer.check_basis()
+    assert count(db, stale_hours) == 2  # the event's hour, and the next one its state reaches
+    longer.rebuild_all()
+
+    assert rolled_working_us(db) == {"10:00": 300_000_000, "11:00": 1_500_000_000}
+
+
+def rolled_working_us(db: Database) -> dict[str, int]:
+    with db.read() as conn:
+        rows = conn.execute(select(hourly_rollups.c.hour_us, hourly_rollups.c.working_us))
+        return {from_epoch_us(hour).strftime("%H:%M"): working for hour, working in rows}

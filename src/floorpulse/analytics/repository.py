@@ -1,20 +1,20 @@
 """SQL statements over events as the metrics read them, and over the hourly rollups."""
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Connection,
-    Integer,
     Row,
-    and_,
-    column,
     delete,
     func,
+    literal,
     select,
+    true,
     tuple_,
-    values,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -67,12 +67,15 @@ def mark_stale(conn: Connection, hours: Iterable[StaleKey], marked_us: int) -> N
         for s, w, h in hours
     ]
     if rows:
-        conn.execute(_upsert_bumping_version(conn), rows)
+        conn.execute(_upsert_bumping_version(conn, _insert(conn)), rows)
 
 
-def _upsert_bumping_version(conn: Connection) -> Any:
+def _insert(conn: Connection) -> Any:
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(stale_hours)
+    return dialect.insert(stale_hours)
+
+
+def _upsert_bumping_version(conn: Connection, insert: Any) -> Any:
     return insert.on_conflict_do_update(
         index_elements=["site_id", "worker_id", "hour_us"],
         set_={"version": stale_hours.c.version + 1, "marked_us": insert.excluded.marked_us},
@@ -80,16 +83,24 @@ def _upsert_bumping_version(conn: Connection) -> Any:
 
 
 def mark_all_stale(conn: Connection, timeout_us: int) -> None:
-    """Every hour with events, or with a rollup, needs a rebuild (the settings changed)."""
+    """Every hour with events, or with a rollup, needs a rebuild (the settings changed).
+
+    Done inside the database: ten million events mark about a million hours.
+    """
     hour = events.c.ts_us - (events.c.ts_us % US_PER_HOUR + US_PER_HOUR) % US_PER_HOUR
     spill_hours = -(-timeout_us // US_PER_HOUR)  # a state reaches this many hours past its own
-    for k in range(spill_hours + 1):
-        shifted = select(events.c.site_id, events.c.worker_id, hour + k * US_PER_HOUR).distinct()
-        mark_stale(conn, [(s, w, h) for s, w, h in conn.execute(shifted)], 0)
-    rolled = select(
-        hourly_rollups.c.site_id, hourly_rollups.c.worker_id, hourly_rollups.c.hour_us
-    ).distinct()
-    mark_stale(conn, [(s, w, h) for s, w, h in conn.execute(rolled)], 0)
+    columns = ["site_id", "worker_id", "hour_us", "version", "marked_us"]
+    zero = literal(0, BigInteger)
+    sources = [
+        select(events.c.site_id, events.c.worker_id, hour + k * US_PER_HOUR, zero, zero)
+        for k in range(spill_hours + 1)
+    ]
+    r = hourly_rollups.c
+    sources.append(select(r.site_id, r.worker_id, r.hour_us, zero, zero))
+    for source in sources:
+        # WHERE: SQLite reads `SELECT ... ON CONFLICT` ambiguously without one.
+        chosen = source.distinct().where(true())
+        conn.execute(_upsert_bumping_version(conn, _insert(conn).from_select(columns, chosen)))
 
 
 def settled_stale(conn: Connection, limit: int, marked_before_us: int) -> list[Row[Any]]:
@@ -183,21 +194,48 @@ def sum_pieces(
 ) -> list[tuple[int, str, str, Tally]]:
     """Rollups summed per piece, worker and station; pieces are `(number, start, end)` spans
     of whole hours (Source.HOURS) or whole UTC days (Source.DAYS)."""
-    if not pieces:
-        return []
-    table = daily_rollups if source is Source.DAYS else hourly_rollups
-    period = table.c.day_us if source is Source.DAYS else table.c.hour_us
-    columns = (column("piece", Integer), column("first", BigInteger), column("end", BigInteger))
-    spans_cte = values(*columns, name="spans").data(list(pieces)).cte()
-    query = (
-        select(spans_cte.c.piece, table.c.worker_id, table.c.workstation_id, *_sums(table.c))
-        .join(spans_cte, and_(period >= spans_cte.c.first, period < spans_cte.c.end))
-        .where(table.c.site_id == site_id)
-        .group_by(spans_cte.c.piece, table.c.worker_id, table.c.workstation_id)
+    found: list[tuple[int, str, str, Tally]] = []
+    for first in range(0, len(pieces), PIECES_PER_STATEMENT):
+        chunk = pieces[first : first + PIECES_PER_STATEMENT]
+        sql = _pieces_sql(conn.dialect.name, source, len(chunk), worker_id is not None)
+        parameters = (*chain.from_iterable(chunk), site_id, *([worker_id] if worker_id else []))
+        found += [
+            (n, w, s, Tally(*sums)) for n, w, s, *sums in conn.exec_driver_sql(sql, parameters)
+        ]
+    return found
+
+
+ROLLUP_TABLES = {
+    Source.HOURS: ("rollups_hourly", "hour_us"),
+    Source.DAYS: ("rollups_daily", "day_us"),
+}
+# Three parameters a piece: well under SQLite's oldest limit of 999 a statement.
+PIECES_PER_STATEMENT = 300
+
+
+@lru_cache(maxsize=256)
+def _pieces_sql(dialect: str, source: Source, pieces: int, by_worker: bool) -> str:
+    # Plain SQL, cached by shape: compiling a fresh VALUES construct cost more than running it.
+    mark = "?" if dialect == "sqlite" else "%s"
+    table, period = (
+        ("rollups_daily", "day_us") if source is Source.DAYS else ("rollups_hourly", "hour_us")
     )
-    if worker_id is not None:
-        query = query.where(table.c.worker_id == worker_id)
-    return [(n, w, s, Tally(*sums)) for n, w, s, *sums in conn.execute(query)]
+    spans = ", ".join([f"({mark}, {mark}, {mark})"] * pieces)
+    sums = ", ".join(f"CAST(SUM(r.{name}) AS BIGINT)" for name in TALLY_COLUMNS)
+    worker = f" AND r.worker_id = {mark}" if by_worker else ""
+    # Without statistics SQLite would range over every worker's rows and filter them.
+    by_index = (
+        f" INDEXED BY ix_{table}_site_id_worker_id_{period}"
+        if by_worker and dialect == "sqlite"
+        else ""
+    )
+    return (
+        f"WITH spans (piece, first_us, end_us) AS (VALUES {spans})"
+        f" SELECT spans.piece, r.worker_id, r.workstation_id, {sums}"
+        f" FROM spans JOIN {table} AS r{by_index} ON r.site_id = {mark}"
+        f" AND r.{period} >= spans.first_us AND r.{period} < spans.end_us{worker}"
+        " GROUP BY spans.piece, r.worker_id, r.workstation_id"
+    )
 
 
 def stale_hours_in(
