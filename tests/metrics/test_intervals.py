@@ -1,6 +1,8 @@
 """How state events become intervals: heartbeats, timeouts, moves, ties, repeats."""
 
 from floorpulse.metrics.intervals import (
+    PRECEDENCE,
+    STATES,
     Interval,
     StateEvent,
     active_workers,
@@ -86,3 +88,8 @@ def test_active_workers_are_those_working_or_idle_now_within_the_timeout() -> No
     ]
 
     assert active_workers(events, now_us=1000 * S, timeout_us=TIMEOUT) == {"busy", "waiting"}
+
+
+def test_state_names_sort_in_precedence_order() -> None:
+    # state_intervals orders events by the names themselves, for speed
+    assert sorted(STATES) == sorted(STATES, key=PRECEDENCE.__getitem__)

@@ -74,7 +74,7 @@ class Event(Base):
         ),
         # By time, and by worker and time, each carrying what the metrics read: a window's
         # events are read from the index alone, without a lookup per row.
-        Index("ix_events_by_time", "ts_us", *METRICS_COLUMNS),
+        Index("ix_events_by_time", "ts_us", "worker_id", *METRICS_COLUMNS),
         Index("ix_events_by_worker", "worker_id", "ts_us", *METRICS_COLUMNS),
     )
 

@@ -3,6 +3,8 @@
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
+from operator import itemgetter
+from typing import NamedTuple
 
 WORKING, IDLE, ABSENT = "working", "idle", "absent"
 # Two state events of one worker at the same instant: the one ranked higher here holds, then the
@@ -11,9 +13,11 @@ PRECEDENCE = {ABSENT: 0, IDLE: 1, WORKING: 2}
 STATES = tuple(PRECEDENCE)
 
 
-@dataclass(frozen=True, slots=True)
-class StateEvent:
-    """A worker seen in a state at a station (confidence already at or above the threshold)."""
+class StateEvent(NamedTuple):
+    """A worker seen in a state at a station (confidence already at or above the threshold).
+
+    Tuples, not dataclasses: a query builds thousands of these, and a frozen dataclass takes
+    several times longer to construct."""
 
     ts_us: int
     worker_id: str
@@ -21,8 +25,7 @@ class StateEvent:
     state: str
 
 
-@dataclass(frozen=True, slots=True)
-class Interval:
+class Interval(NamedTuple):
     """A worker in one state at one station, from `start_us` (inclusive) to `end_us` (exclusive)."""
 
     start_us: int
@@ -48,8 +51,9 @@ class Window:
         return max(0, min(end_us, self.end_us) - max(start_us, self.start_us))
 
 
-def _order(event: StateEvent) -> tuple[str, int, int, str]:
-    return (event.worker_id, event.ts_us, PRECEDENCE[event.state], event.workstation_id)
+# (worker, time, state, station): the state names sort in PRECEDENCE order (absent < idle <
+# working), so the C-implemented itemgetter orders the events without a Python call each.
+_ORDER = itemgetter(1, 0, 3, 2)
 
 
 def state_intervals(events: Iterable[StateEvent], timeout_us: int) -> Iterator[Interval]:
@@ -58,14 +62,14 @@ def state_intervals(events: Iterable[StateEvent], timeout_us: int) -> Iterator[I
     Events may come in any order and repeat; a repeated event is the same event. Of events at the
     same instant only the last in PRECEDENCE order holds (the others last zero time).
     """
-    ordered = sorted(set(events), key=_order)
+    ordered = sorted(set(events), key=_ORDER)
     for event, following in pairwise([*ordered, None]):
-        assert event is not None  # only the sentinel after the last event is None
-        end_us = event.ts_us + timeout_us
-        if following is not None and following.worker_id == event.worker_id:
-            end_us = min(end_us, following.ts_us)
-        if end_us > event.ts_us:
-            yield Interval(event.ts_us, end_us, event.worker_id, event.workstation_id, event.state)
+        ts_us, worker_id, workstation_id, state = event  # type: ignore[misc]
+        end_us = ts_us + timeout_us
+        if following is not None and following[1] == worker_id and following[0] < end_us:
+            end_us = following[0]
+        if end_us > ts_us:
+            yield Interval(ts_us, end_us, worker_id, workstation_id, state)
 
 
 def active_workers(events: Iterable[StateEvent], now_us: int, timeout_us: int) -> set[str]:

@@ -7,13 +7,12 @@ of the tallies of its parts, whether those come from stored hourly rollups or fr
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from floorpulse.metrics.intervals import (
     ABSENT,
     IDLE,
     WORKING,
-    Interval,
     StateEvent,
     Window,
     state_intervals,
@@ -21,13 +20,13 @@ from floorpulse.metrics.intervals import (
 
 US_PER_S = 1_000_000
 US_PER_HOUR = 3600 * US_PER_S
+STATE_COLUMN = {WORKING: 0, IDLE: 1, ABSENT: 2}  # Tally's fields, in order
 
 K = TypeVar("K")
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class UnitEvent:
+class UnitEvent(NamedTuple):
     """Units counted at an instant, to a worker and a station (confidence already checked)."""
 
     ts_us: int
@@ -124,30 +123,26 @@ def tally(
     whole window is one bucket, keyed by its start. `states` must include the events up to
     `timeout_us` before the window, whose states may reach into it.
     """
-    sums: defaultdict[Key, Tally] = defaultdict(Tally)
-    for interval in state_intervals(states, timeout_us):
-        for bucket, duration_us in _split(interval, window, bucket_us):
-            key = (interval.worker_id, interval.workstation_id, bucket)
-            sums[key] += Tally.of_state(interval.state, duration_us)
-    for event in units:
-        if window.start_us <= event.ts_us < window.end_us:
-            bucket = _bucket_of(event.ts_us, window, bucket_us)
-            sums[(event.worker_id, event.workstation_id, bucket)] += Tally(units=event.units)
-    return dict(sums)
-
-
-def _bucket_of(ts_us: int, window: Window, bucket_us: int | None) -> int:
-    return window.start_us if bucket_us is None else ts_us - ts_us % bucket_us
-
-
-def _split(interval: Interval, window: Window, bucket_us: int | None) -> Iterable[tuple[int, int]]:
-    start_us = max(interval.start_us, window.start_us)
-    end_us = min(interval.end_us, window.end_us)
-    while start_us < end_us:
-        bucket = _bucket_of(start_us, window, bucket_us)
-        part_end_us = end_us if bucket_us is None else min(end_us, bucket + bucket_us)
-        yield bucket, part_end_us - start_us
-        start_us = part_end_us
+    # Plain lists while summing: thousands of intervals, one Tally per key at the end.
+    sums: dict[Key, list[int]] = {}
+    start, end = window.start_us, window.end_us
+    for first_us, last_us, worker_id, workstation_id, state in state_intervals(states, timeout_us):
+        first_us, last_us = max(first_us, start), min(last_us, end)
+        column = STATE_COLUMN[state]
+        while first_us < last_us:
+            bucket = start if bucket_us is None else first_us - first_us % bucket_us
+            part_end_us = last_us if bucket_us is None else min(last_us, bucket + bucket_us)
+            key = (worker_id, workstation_id, bucket)
+            row = sums.get(key) or sums.setdefault(key, [0, 0, 0, 0])
+            row[column] += part_end_us - first_us
+            first_us = part_end_us
+    for ts_us, worker_id, workstation_id, count in units:
+        if start <= ts_us < end:
+            bucket = start if bucket_us is None else ts_us - ts_us % bucket_us
+            key = (worker_id, workstation_id, bucket)
+            row = sums.get(key) or sums.setdefault(key, [0, 0, 0, 0])
+            row[3] += count
+    return {key: Tally(*row) for key, row in sums.items()}
 
 
 def sum_by(tallies: Iterable[tuple[K, Tally]], part: Callable[[K], T]) -> dict[T, Tally]:

@@ -22,7 +22,7 @@ CARRIED = ["site_id", "workstation_id", "event_type", "count", "confidence"]
 def upgrade() -> None:
     op.drop_index("ix_events_ts_us", "events")
     op.drop_index("ix_events_worker_id_ts_us", "events")
-    op.create_index("ix_events_by_time", "events", ["ts_us", *CARRIED])
+    op.create_index("ix_events_by_time", "events", ["ts_us", "worker_id", *CARRIED])
     op.create_index("ix_events_by_worker", "events", ["worker_id", "ts_us", *CARRIED])
 
 
