@@ -147,7 +147,9 @@ def test_a_bad_shift_or_bucket_is_a_422_naming_the_parameter(
 def test_an_unknown_shift_lists_the_known_ones(client: TestClient) -> None:
     response = client.get("/api/metrics/factory", params={"shift": "Z"})
 
-    assert response.json()["errors"][0]["message"] == "unknown shift 'Z'; known: A, B, C, current"
+    known = "unknown shift 'Z'; known: A, B, C, current"
+    assert response.json()["errors"][0]["message"] == known
+    assert response.json()["detail"] == f"`shift`: {known}"
 
 
 BERLIN = ZoneInfo("Europe/Berlin")

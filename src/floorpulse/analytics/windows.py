@@ -68,4 +68,4 @@ def _start_of_local_day(instant: datetime, settings: Settings) -> datetime:
 
 def _refuse(field: str, reason: str) -> NoReturn:
     name = field.removeprefix("query.")
-    raise InvalidInput(f"`{name}` {reason}", [FieldError(field, reason)])
+    raise InvalidInput(f"`{name}`: {reason}", [FieldError(field, reason)])
