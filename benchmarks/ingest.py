@@ -24,8 +24,10 @@ from pathlib import Path
 import httpx
 
 from common import ROOT, p50_p95_ms, server
+from floorpulse.analytics.rollups import Rollups
 from floorpulse.db.engine import Database
 from floorpulse.db.migrate import upgrade
+from floorpulse.settings import Settings
 
 TYPES = ("working", "working", "working", "idle", "absent", "product_count")
 
@@ -113,8 +115,20 @@ def prefill(path: Path, count: int) -> None:
         done = min(first + step, count)
         if done % 1_000_000 == 0:
             print(f"  prefilled {done:,} ({time.perf_counter() - began:.0f} s)", flush=True)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
+
+
+def build_rollups(path: Path) -> None:
+    """What a server that has been running has: its rollups built (the steady state)."""
+    database = Database(f"sqlite:///{path}", sqlite_synchronous="OFF")
+    began = time.perf_counter()
+    rollups = Rollups(database, Settings(database_url=f"sqlite:///{path}"))
+    rollups.check_basis()
+    rollups.rebuild_all()
+    with database.engine.connect() as folded:
+        folded.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.dispose()
+    print(f"  rollups built ({time.perf_counter() - began:.0f} s)", flush=True)
 
 
 def report(name: str, count: int, seconds: float, latencies: list[float]) -> float:
@@ -170,6 +184,8 @@ def main() -> None:
             url_env = {"FLOORPULSE_DATABASE_URL": args.database_url}
         else:
             path = fresh_sqlite(directory, "floorpulse.db", args.prefill)
+            if args.prefill:
+                build_rollups(path)
             url_env = {"FLOORPULSE_DATABASE_URL": f"sqlite:///{path}"}
         with server(floorpulse, env | url_env) as running:
             seconds, latencies = post_all(running.url, batches, args.connections)

@@ -1,13 +1,15 @@
 """When hourly rollups are rebuilt, and that a rebuild never saves figures it did not see."""
 
+import asyncio
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from floorpulse.analytics.rollups import Rollups
+from floorpulse.analytics.rollups import REBUILD_BATCH, Rollups, keep_fresh
 from floorpulse.db.engine import Database
 from floorpulse.db.epoch import from_epoch_us
 from floorpulse.db.tables import hourly_rollups, stale_hours
@@ -89,3 +91,34 @@ def rolled_working_us(db: Database) -> dict[str, int]:
     with db.read() as conn:
         rows = conn.execute(select(hourly_rollups.c.hour_us, hourly_rollups.c.working_us))
         return {from_epoch_us(hour).strftime("%H:%M"): working for hour, working in rows}
+
+
+def test_a_backlog_is_rebuilt_at_half_pace_to_leave_ingestion_the_cpu(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Backlog:
+        """Two full batches to rebuild, then a few hours: then the backlog is gone."""
+
+        def __init__(self) -> None:
+            self.taken = [REBUILD_BATCH, REBUILD_BATCH, 3]
+
+        def check_basis(self) -> bool:
+            return False
+
+        def rebuild_some(self) -> int:
+            time.sleep(0.05)  # the work of one batch
+            return self.taken.pop(0)
+
+    rests: list[float] = []
+
+    async def rest(seconds: float) -> None:
+        rests.append(seconds)
+        if len(rests) == 3:
+            raise asyncio.CancelledError
+
+    monkeypatch.setattr("floorpulse.analytics.rollups.asyncio.sleep", rest)
+    with pytest.raises(asyncio.CancelledError):
+        asyncio.run(keep_fresh(Backlog(), interval_s=30))  # type: ignore[arg-type]
+
+    assert [0.05 <= r < 1 for r in rests[:2]] == [True, True]  # as long as each batch took
+    assert rests[2] == 30  # caught up: the normal interval
