@@ -67,7 +67,7 @@ def mark_stale(conn: Connection, hours: Iterable[StaleKey], marked_us: int) -> N
         for s, w, h in hours
     ]
     if rows:
-        conn.execute(_upsert_bumping_version(conn, _insert(conn)), rows)
+        conn.execute(_upsert_bumping_version(_insert(conn)), rows)
 
 
 def _insert(conn: Connection) -> Any:
@@ -75,7 +75,7 @@ def _insert(conn: Connection) -> Any:
     return dialect.insert(stale_hours)
 
 
-def _upsert_bumping_version(conn: Connection, insert: Any) -> Any:
+def _upsert_bumping_version(insert: Any) -> Any:
     return insert.on_conflict_do_update(
         index_elements=["site_id", "worker_id", "hour_us"],
         set_={"version": stale_hours.c.version + 1, "marked_us": insert.excluded.marked_us},
@@ -87,7 +87,7 @@ def mark_all_stale(conn: Connection, timeout_us: int) -> None:
 
     Done inside the database: ten million events mark about a million hours.
     """
-    hour = events.c.ts_us - (events.c.ts_us % US_PER_HOUR + US_PER_HOUR) % US_PER_HOUR
+    hour = _floor(events.c.ts_us, US_PER_HOUR)
     spill_hours = -(-timeout_us // US_PER_HOUR)  # a state reaches this many hours past its own
     columns = ["site_id", "worker_id", "hour_us", "version", "marked_us"]
     zero = literal(0, BigInteger)
@@ -100,7 +100,7 @@ def mark_all_stale(conn: Connection, timeout_us: int) -> None:
     for source in sources:
         # WHERE: SQLite reads `SELECT ... ON CONFLICT` ambiguously without one.
         chosen = source.distinct().where(true())
-        conn.execute(_upsert_bumping_version(conn, _insert(conn).from_select(columns, chosen)))
+        conn.execute(_upsert_bumping_version(_insert(conn).from_select(columns, chosen)))
 
 
 def settled_stale(conn: Connection, limit: int, marked_before_us: int) -> list[Row[Any]]:
@@ -160,8 +160,7 @@ def _resum_days(conn: Connection, site_id: str, worker_id: str, days: Sequence[i
         )
     )
     hourly = hourly_rollups.c
-    # A floor for hours before 1970 too (SQL's % keeps the sign of the dividend).
-    day = hourly.hour_us - (hourly.hour_us % US_PER_DAY + US_PER_DAY) % US_PER_DAY
+    day = _floor(hourly.hour_us, US_PER_DAY)
     for first, end in spans(days, US_PER_DAY):
         summed = (
             select(hourly.site_id, day, hourly.worker_id, hourly.workstation_id, *_sums(hourly))
@@ -175,6 +174,12 @@ def _resum_days(conn: Connection, site_id: str, worker_id: str, days: Sequence[i
         )
         columns = ["site_id", "day_us", "worker_id", "workstation_id", *TALLY_COLUMNS]
         conn.execute(daily_rollups.insert().from_select(columns, summed))
+
+
+def _floor(us: Any, unit: int) -> Any:
+    """`us` rounded down to a multiple of `unit`, before 1970 too (SQL's % keeps the sign of
+    the dividend)."""
+    return us - (us % unit + unit) % unit
 
 
 def _columns(t: Tally) -> dict[str, int]:
@@ -198,7 +203,11 @@ def sum_pieces(
     for first in range(0, len(pieces), PIECES_PER_STATEMENT):
         chunk = pieces[first : first + PIECES_PER_STATEMENT]
         sql = _pieces_sql(conn.dialect.name, source, len(chunk), worker_id is not None)
-        parameters = (*chain.from_iterable(chunk), site_id, *([worker_id] if worker_id else []))
+        parameters = (
+            *chain.from_iterable(chunk),
+            site_id,
+            *([] if worker_id is None else [worker_id]),
+        )
         found += [
             (n, w, s, Tally(*sums)) for n, w, s, *sums in conn.exec_driver_sql(sql, parameters)
         ]
@@ -217,9 +226,7 @@ PIECES_PER_STATEMENT = 300
 def _pieces_sql(dialect: str, source: Source, pieces: int, by_worker: bool) -> str:
     # Plain SQL, cached by shape: compiling a fresh VALUES construct cost more than running it.
     mark = "?" if dialect == "sqlite" else "%s"
-    table, period = (
-        ("rollups_daily", "day_us") if source is Source.DAYS else ("rollups_hourly", "hour_us")
-    )
+    table, period = ROLLUP_TABLES[source]
     spans = ", ".join([f"({mark}, {mark}, {mark})"] * pieces)
     sums = ", ".join(f"CAST(SUM(r.{name}) AS BIGINT)" for name in TALLY_COLUMNS)
     worker = f" AND r.worker_id = {mark}" if by_worker else ""

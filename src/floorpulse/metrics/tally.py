@@ -60,16 +60,6 @@ class Tally:
             self.units - other.units,
         )
 
-    @staticmethod
-    def of_state(state: str, duration_us: int) -> "Tally":
-        if state == WORKING:
-            return Tally(working_us=duration_us)
-        if state == IDLE:
-            return Tally(idle_us=duration_us)
-        if state == ABSENT:
-            return Tally(absent_us=duration_us)
-        raise ValueError(f"not a state: {state!r}")
-
     @property
     def occupied_us(self) -> int:
         """Working plus idle: time at a station (or, for a worker, observed on the job)."""
