@@ -2,7 +2,8 @@
 
 A window is cut into whole UTC days and hours, read from the rollups, and the partial hours at
 its edges, computed from raw events (metrics/plan.py); hours whose rollups are stale are computed
-from raw events too. No request loads more raw events than two hours' worth plus the stale hours.
+from raw events too. No request loads more than an hour of raw events per edge, plus the stale
+hours.
 """
 
 from collections import defaultdict
@@ -51,7 +52,7 @@ class MetricsService:
 
     def workers(self, query: MetricsQuery) -> list[WorkerMetrics]:
         """One row per registered worker of the site, in worker id order."""
-        site, window, _ = self._resolve(query)
+        site, window, _ = self._resolve(query, self.clock())
         with self.db.read() as conn:
             per_worker = sum_by(self._tallies(conn, site, window, query).items(), lambda k: k[0])
             known = registry.list_all(conn, registry.workers, "worker_id", site)
@@ -63,7 +64,7 @@ class MetricsService:
 
     def workstations(self, query: MetricsQuery) -> list[WorkstationMetrics]:
         """One row per registered workstation of the site, in id order."""
-        site, window, _ = self._resolve(query)
+        site, window, _ = self._resolve(query, self.clock())
         with self.db.read() as conn:
             per_station = sum_by(self._tallies(conn, site, window, query).items(), lambda k: k[1])
             known = registry.list_all(conn, registry.workstations, "workstation_id", site)
@@ -75,13 +76,13 @@ class MetricsService:
 
     def factory(self, query: MetricsQuery) -> FactoryMetrics:
         """The whole site (or the filtered part of it) over the window."""
-        site, window, asked = self._resolve(query)
-        now_us = to_epoch_us(self.clock())
+        now = self.clock()
+        site, window, asked = self._resolve(query, now)
         with self.db.read() as conn:
             total = sum(self._tallies(conn, site, window, query).values(), Tally())
             workers = registry.list_all(conn, registry.workers, "worker_id", site)
             stations = registry.list_all(conn, registry.workstations, "workstation_id", site)
-            active = self._active_now(conn, site, now_us, query.worker_id)
+            active = self._active_now(conn, site, to_epoch_us(now), query.worker_id)
         return FactoryMetrics(
             total_productive_time_minutes=_minutes(total.working_us),
             total_production_count=total.units,
@@ -98,7 +99,7 @@ class MetricsService:
     def timeseries(self, query: TimeseriesQuery) -> Timeseries:
         """Per local hour or day of the window: one series for the site, or one per worker or
         workstation (every registered one, with zeros where nothing was seen)."""
-        site, _, asked = self._resolve(query)
+        site, _, asked = self._resolve(query, self.clock())
         zone = self.settings.timezone
         edges = bucket_edges(asked.start, asked.end, query.bucket, zone)
         if len(edges) - 1 > MAX_POINTS:
@@ -109,10 +110,8 @@ class MetricsService:
             raise InvalidInput(f"window {reason}", [FieldError("query.bucket", reason)])
         buckets = [Window(to_epoch_us(a), to_epoch_us(b)) for a, b in pairwise(edges)]
         with self.db.read() as conn:
-            sums = self._bucket_tallies(conn, site, buckets, query.worker_id) if buckets else {}
+            sums = self._bucket_tallies(conn, site, buckets, query) if buckets else {}
             entities = self._series_keys(conn, site, query)
-        if query.workstation_id is not None:
-            sums = {k: t for k, t in sums.items() if k[2] == query.workstation_id}
         per_key = sum_by(sums.items(), _series_part(query.scope, site))
         series = [
             Series(
@@ -150,9 +149,9 @@ class MetricsService:
             wanted = query.workstation_id
         return [(key, name) for key, name in pairs if wanted in (None, key)]
 
-    def _resolve(self, query: MetricsQuery) -> tuple[str, Window, Asked]:
+    def _resolve(self, query: MetricsQuery, now: datetime) -> tuple[str, Window, Asked]:
         """The site, the window in epoch µs, and the window as asked (capped at now)."""
-        asked = resolve(query, self.settings, self.clock())
+        asked = resolve(query, self.settings, now)
         window = Window(to_epoch_us(asked.start), to_epoch_us(asked.end))
         return query.site or self.settings.default_site, window, asked
 
@@ -160,15 +159,15 @@ class MetricsService:
         self, conn: Connection, site: str, window: Window, query: MetricsQuery
     ) -> dict[Pair, Tally]:
         """Tallies per (worker, station) over the window, filtered as the query asks."""
-        per_bucket = self._bucket_tallies(conn, site, [window], query.worker_id)
-        return {
-            (w, s): t for (_, w, s), t in per_bucket.items() if query.workstation_id in (None, s)
-        }
+        per_bucket = self._bucket_tallies(conn, site, [window], query)
+        return {(w, s): t for (_, w, s), t in per_bucket.items()}
 
     def _bucket_tallies(
-        self, conn: Connection, site: str, windows: list[Window], worker: str | None
+        self, conn: Connection, site: str, windows: list[Window], query: MetricsQuery
     ) -> dict[tuple[int, str, str], Tally]:
-        """Tallies per (bucket, worker, station): window i is bucket i (see metrics/plan.py)."""
+        """Tallies per (bucket, worker, station), filtered as the query asks: window i is
+        bucket i (see metrics/plan.py)."""
+        worker = query.worker_id
         first = min(w.start_us for w in windows)
         first -= first % US_PER_HOUR
         stale = repository.stale_hours_in(
@@ -186,7 +185,7 @@ class MetricsService:
                     key = (piece.bucket, w, s)
                     sums[key] = sums[key] + value if piece.sign > 0 else sums[key] - value
         self._replace_stale(conn, site, pieces, stale, sums)
-        return dict(sums)
+        return {k: t for k, t in sums.items() if query.workstation_id in (None, k[2])}
 
     def _replace_stale(
         self,
