@@ -37,6 +37,7 @@ from floorpulse.analytics.rollups import Rollups
 from floorpulse.db.engine import Database
 from floorpulse.db.migrate import upgrade
 from floorpulse.db.tables import stale_hours
+from floorpulse.events.repository import INSERT_COLUMNS
 from floorpulse.registry import repository as registry
 from floorpulse.settings import Settings
 
@@ -58,19 +59,8 @@ NEXT_STATE = {
     "idle": (("working", 0.75), ("idle", 0.15), ("absent", 0.10)),
     "absent": (("working", 0.60), ("idle", 0.10), ("absent", 0.30)),
 }
-COLUMNS = (
-    "site_id",
-    "ts_us",
-    "worker_id",
-    "workstation_id",
-    "event_type",
-    "confidence",
-    "count",
-    "low_confidence",
-    "model_version",
-    "camera_id",
-    "received_us",
-)
+# The event columns in insert order, less the client's event id (these rows have none).
+COLUMNS = tuple(c for c in INSERT_COLUMNS if c != "event_id")
 EVENTS_PER_WORKER_DAY = 427  # measured mean of worker_day below
 
 
