@@ -16,6 +16,7 @@ from floorpulse.bodylimit import BodySizeLimit
 from floorpulse.clock import Clock, utc_now
 from floorpulse.db.engine import Database
 from floorpulse.db.migrate import head_revision
+from floorpulse.demo.router import router as demo_router
 from floorpulse.errors import install_problem_handlers
 from floorpulse.events.ingest import Ingest
 from floorpulse.events.router import router as events_router
@@ -66,7 +67,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     app.state.schema_head = head_revision()
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for router in (health_router, events_router, registry_router, metrics_router):
+    routers = (health_router, events_router, registry_router, metrics_router, demo_router)
+    for router in routers:
         app.include_router(router)
     _document_raw_bodies(app, [EventIn, EventBatchIn])
     return app

@@ -7,6 +7,7 @@ from fastapi import Depends, Request
 from floorpulse.analytics.service import MetricsService
 from floorpulse.clock import Clock
 from floorpulse.db.engine import Database
+from floorpulse.demo.service import DemoService
 from floorpulse.events.ingest import Ingest
 from floorpulse.events.service import EventService
 from floorpulse.registry.service import RegistryService
@@ -52,5 +53,14 @@ def get_metrics_service(db: DatabaseDep, settings: SettingsDep, clock: ClockDep)
 
 
 EventServiceDep = Annotated[EventService, Depends(get_event_service)]
+
+
+def get_demo_service(
+    db: DatabaseDep, settings: SettingsDep, events: EventServiceDep, clock: ClockDep
+) -> DemoService:
+    return DemoService(db, settings, events, clock)
+
+
+DemoServiceDep = Annotated[DemoService, Depends(get_demo_service)]
 MetricsServiceDep = Annotated[MetricsService, Depends(get_metrics_service)]
 RegistryServiceDep = Annotated[RegistryService, Depends(get_registry_service)]

@@ -1,7 +1,6 @@
 """The one Settings object: every FLOORPULSE_* environment variable (and .env) is read here."""
 
 import re
-from datetime import time
 from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -9,16 +8,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from floorpulse.metrics.shifts import Shift
+from floorpulse.metrics.shifts import DEFAULT_SHIFTS, Shift
 
 MiB = 1024 * 1024
 SHIFT_NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
-# Three eight-hour shifts, the night one crossing midnight.
-DEFAULT_SHIFTS = (
-    Shift("A", time(6), time(14)),
-    Shift("B", time(14), time(22)),
-    Shift("C", time(22), time(6)),
-)
 
 
 class Settings(BaseSettings):

@@ -171,6 +171,26 @@ class RollupBasis(Base):
     value: Mapped[str] = mapped_column(String(200))
 
 
+class DemoRun(Base):
+    """One seeding of made-up history: while any is recorded, the data shown is (partly) demo.
+
+    Enough of the generator's input is kept for the live simulator to carry the history on.
+    """
+
+    __tablename__ = "demo_runs"
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(String(64))
+    seeded_us: Mapped[int] = mapped_column(BigInteger)
+    start_us: Mapped[int] = mapped_column(BigInteger)
+    end_us: Mapped[int] = mapped_column(BigInteger)
+    seed: Mapped[int] = mapped_column(BigInteger)
+    workers: Mapped[int]
+    stations: Mapped[int]
+    model_change_us: Mapped[int | None] = mapped_column(BigInteger)
+    events_sent: Mapped[int] = mapped_column(BigInteger)
+
+
 # Core handles for the repositories' statements (the ORM types them as generic FromClauses).
 events = cast(Table, Event.__table__)
 workers = cast(Table, Worker.__table__)
@@ -179,3 +199,4 @@ hourly_rollups = cast(Table, HourlyRollup.__table__)
 daily_rollups = cast(Table, DailyRollup.__table__)
 stale_hours = cast(Table, StaleHour.__table__)
 rollup_basis = cast(Table, RollupBasis.__table__)
+demo_runs = cast(Table, DemoRun.__table__)

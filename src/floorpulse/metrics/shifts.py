@@ -27,6 +27,14 @@ class Shift:
         return self.end < self.start
 
 
+# Three eight-hour shifts, the night one crossing midnight.
+DEFAULT_SHIFTS = (
+    Shift("A", time(6), time(14)),
+    Shift("B", time(14), time(22)),
+    Shift("C", time(22), time(6)),
+)
+
+
 @dataclass(frozen=True)
 class ShiftWindow:
     """One shift on one date, as instants in UTC."""

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, Row, Table, select
 from floorpulse.db.dialect import insert_ignoring_conflicts
 from floorpulse.db.tables import workers, workstations
 
-__all__ = ["get", "list_all", "register", "save", "workers", "workstations"]
+__all__ = ["get", "list_all", "name_if_unnamed", "register", "save", "workers", "workstations"]
 
 
 def register(
@@ -49,3 +49,19 @@ def save(
     match = (table.c.site_id == site_id) & (table.c[key] == entity)
     conn.execute(table.update().where(match).values(**values))
     return False
+
+
+def name_if_unnamed(
+    conn: Connection,
+    table: Table,
+    key: str,
+    site_id: str,
+    names: dict[str, dict[str, Any]],
+    seen_us: int,
+) -> None:
+    """Give entries these names (and details), except those a person has named already."""
+    for entity, values in names.items():
+        new = {"site_id": site_id, key: entity, "first_seen_us": seen_us, **values}
+        conn.execute(insert_ignoring_conflicts(conn, table), new)
+        match = (table.c.site_id == site_id) & (table.c[key] == entity) & table.c.name.is_(None)
+        conn.execute(table.update().where(match).values(**values))

@@ -1,0 +1,39 @@
+"""HTTP endpoints of the demo: seed made-up history, and say whether demo data is shown."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from floorpulse.demo.schemas import DemoStatus, SeedResult
+from floorpulse.demo.service import SeedPlan
+from floorpulse.deps import DemoServiceDep
+
+router = APIRouter(prefix="/api", tags=["demo"])
+
+MAX_SEED_HOURS = 24 * 31
+
+
+@router.post("/admin/seed")
+def seed(
+    service: DemoServiceDep,
+    clear_existing: Annotated[
+        bool, Query(description="Delete every stored event (and all derived) first.")
+    ] = False,
+    hours: Annotated[float, Query(gt=0, le=MAX_SEED_HOURS, description="History up to now.")] = 24,
+    workers: Annotated[int, Query(ge=1, le=500)] = 6,
+    stations: Annotated[int, Query(ge=1, le=200)] = 6,
+    seed: Annotated[int, Query(ge=0, description="Same seed, same factory.")] = 0,
+) -> SeedResult:
+    """Write made-up history through the ingestion path (validation, dedup, rollups)."""
+    plan = SeedPlan(
+        hours=hours, workers=workers, stations=stations, seed=seed, clear=clear_existing
+    )
+    return service.seed(plan)
+
+
+@router.get("/demo")
+def demo_status(service: DemoServiceDep, request: Request) -> DemoStatus:
+    """Whether the data shown was seeded, and whether the factory simulator runs."""
+    latest = service.latest_run()
+    live = getattr(request.app.state, "simulator", None) is not None
+    return DemoStatus(demo=latest is not None, live=live, latest=latest)
