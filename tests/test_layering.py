@@ -1,5 +1,6 @@
 """Import boundaries: the wire schemas stay light enough for the edge agent."""
 
+import json
 import subprocess
 import sys
 
@@ -18,10 +19,10 @@ def test_wire_schemas_import_only_pydantic_and_the_standard_library() -> None:
     assert loaded.stdout.strip() == "[]"
 
 
-def test_the_metrics_core_imports_only_the_standard_library() -> None:
+def test_the_pure_cores_import_only_the_standard_library() -> None:
     probe = (
         "import sys; before = set(sys.modules); "
-        "import floorpulse.metrics.intervals, floorpulse.metrics.tally; "
+        "import floorpulse.metrics.intervals, floorpulse.metrics.tally, floorpulse.demo.generator; "
         "print(sorted({m.split('.')[0] for m in set(sys.modules) - before} "
         "- set(sys.stdlib_module_names) - {'floorpulse'}))"
     )
@@ -30,3 +31,29 @@ def test_the_metrics_core_imports_only_the_standard_library() -> None:
     )
 
     assert loaded.stdout.strip() == "[]"
+
+
+def test_the_edge_agent_imports_no_server_code_beyond_the_wire_schemas() -> None:
+    probe = (
+        "import json, sys, floorpulse.edge.cli; "
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('floorpulse', 'fastapi', 'starlette', 'sqlalchemy', 'alembic', 'uvicorn'))))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+
+    shared = {
+        "floorpulse",
+        "floorpulse.events",
+        "floorpulse.events.schemas",
+        "floorpulse.validation",
+    }
+    pure = {
+        "floorpulse.demo",
+        "floorpulse.demo.generator",
+        "floorpulse.metrics",
+        "floorpulse.metrics.shifts",
+    }
+    modules = set(json.loads(loaded.stdout))
+    assert modules - shared - pure == {m for m in modules if m.startswith("floorpulse.edge")}

@@ -8,11 +8,13 @@ import uvicorn
 from floorpulse import __version__
 from floorpulse.db.engine import Database
 from floorpulse.db.migrate import upgrade
+from floorpulse.edge.cli import app as edge_app
 from floorpulse.settings import Settings, get_settings
 
 app = typer.Typer(
     help="FloorPulse: worker-productivity analytics for factories.", no_args_is_help=True
 )
+app.add_typer(edge_app, name="edge")
 
 
 def _migrate(settings: Settings) -> None:

@@ -1,0 +1,26 @@
+"""The edge agent's own settings (FLOORPULSE_EDGE_*): it runs beside a camera, not the server."""
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from floorpulse.edge.queue import WhenFull
+
+
+class EdgeSettings(BaseSettings):
+    """Every `floorpulse edge` option's default; `.env.example` documents each field."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FLOORPULSE_EDGE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    server_url: str = "http://127.0.0.1:8000"
+    queue_path: Path = Path("data/edge-queue.db")
+    # 10,000 events: about 45 minutes of one busy camera (see docs/EDGE.md for sizing).
+    queue_capacity: int = Field(default=10_000, ge=1)
+    when_full: WhenFull = WhenFull.DROP_OLDEST
+    batch_size: int = Field(default=500, ge=1, le=10_000)
+    timeout_s: float = Field(default=30.0, gt=0)
+    mqtt_host: str = "127.0.0.1"
+    mqtt_port: int = Field(default=1883, ge=1, le=65535)
