@@ -24,6 +24,7 @@ from floorpulse.db.engine import Database
 from floorpulse.db.migrate import upgrade
 from floorpulse.settings import Settings
 from tests.factories import FixedClock
+from tests.server.live import LiveServer, StartServer
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
@@ -38,8 +39,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "database_url" in getattr(item, "fixturenames", ()):
+        fixtures = getattr(item, "fixturenames", ())
+        if "database_url" in fixtures:
             item.add_marker(pytest.mark.db)
+        if "start_server" in fixtures:
+            item.add_marker(pytest.mark.server)
 
 
 @pytest.fixture(scope="session")
@@ -108,6 +112,20 @@ def db(app: FastAPI) -> Database:
     """The app's own database, for looking behind the API."""
     database: Database = app.state.database
     return database
+
+
+@pytest.fixture
+def start_server(database_url: str, tmp_path: Path) -> Iterator[StartServer]:
+    """Starts servers on the test's database; all are stopped after the test."""
+    started: list[LiveServer] = []
+
+    def start(port: int | None = None) -> LiveServer:
+        started.append(LiveServer(database_url, tmp_path, port))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.stop()
 
 
 def _migrate(url: str) -> None:

@@ -5,6 +5,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -22,8 +23,8 @@ def free_port() -> int:
 class LiveServer:
     """One server process; started ready, stopped (or killed) by the test."""
 
-    def __init__(self, database_url: str, log_dir: Path) -> None:
-        self.port = free_port()
+    def __init__(self, database_url: str, log_dir: Path, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {
             **os.environ,
@@ -66,3 +67,6 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.kill()
         self.log.close()
+
+
+StartServer = Callable[..., LiveServer]

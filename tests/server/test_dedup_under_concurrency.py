@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from floorpulse.db.engine import Database
 from floorpulse.db.tables import Event
 from tests.factories import make_event
-from tests.server.conftest import StartServer
+from tests.server.live import StartServer
 
 SENDERS = 8
 START = datetime.now(UTC) - timedelta(hours=2)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from floorpulse.db.engine import Database
 from floorpulse.db.tables import Event
 from tests.factories import make_event
-from tests.server.conftest import StartServer
+from tests.server.live import StartServer
 
 
 def test_acknowledged_events_survive_kill_9(start_server: StartServer, database_url: str) -> None:
