@@ -1,9 +1,9 @@
 # The two commands a new user needs: `make run` and `make test`.
 .PHONY: run test lint bench lock clean
 
-run:  ## install, migrate and start FloorPulse on http://127.0.0.1:8000
+run:  ## install, migrate and start FloorPulse with a live demo factory on http://127.0.0.1:8000
 	@scripts/bootstrap.sh requirements/main.lock
-	.venv/bin/floorpulse serve
+	.venv/bin/floorpulse serve --demo
 
 test:  ## install and run the whole suite (lint, types, SQLite and PostgreSQL passes)
 	@scripts/bootstrap.sh requirements/dev.lock

@@ -119,8 +119,8 @@ def start_server(database_url: str, tmp_path: Path) -> Iterator[StartServer]:
     """Starts servers on the test's database; all are stopped after the test."""
     started: list[LiveServer] = []
 
-    def start(port: int | None = None) -> LiveServer:
-        started.append(LiveServer(database_url, tmp_path, port))
+    def start(port: int | None = None, *args: str, **env: str) -> LiveServer:
+        started.append(LiveServer(database_url, tmp_path, port, args, env))
         return started[-1]
 
     yield start

@@ -16,7 +16,9 @@ from floorpulse.bodylimit import BodySizeLimit
 from floorpulse.clock import Clock, utc_now
 from floorpulse.db.engine import Database
 from floorpulse.db.migrate import head_revision
+from floorpulse.demo.live import Simulator, start_simulator
 from floorpulse.demo.router import router as demo_router
+from floorpulse.demo.service import DemoService
 from floorpulse.errors import install_problem_handlers
 from floorpulse.events.ingest import Ingest
 from floorpulse.events.router import router as events_router
@@ -46,10 +48,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         keeper = asyncio.create_task(keep_fresh(rollups, settings.rollup_interval_s))
+        simulator = _start_demo(settings, database, ingest.service) if settings.demo else None
+        app.state.simulator = simulator
         # What exists now lives as long as the app: keep it out of every later full collection,
         # which otherwise rescans it all: the slowest metrics requests went from ~70 to ~21 ms.
         gc.freeze()
         yield
+        if simulator:
+            simulator.stop()
         keeper.cancel()
         with suppress(asyncio.CancelledError):
             await keeper
@@ -65,6 +71,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     app.state.rollups = rollups
     app.state.clock = clock
     app.state.schema_head = head_revision()
+    app.state.simulator = None
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     routers = (health_router, events_router, registry_router, metrics_router, demo_router)
@@ -72,6 +79,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         app.include_router(router)
     _document_raw_bodies(app, [EventIn, EventBatchIn])
     return app
+
+
+def _start_demo(settings: Settings, database: Database, events: EventService) -> Simulator | None:
+    """Carry the seeded demo factory on in real time (none seeded: nothing to carry on)."""
+    factory = DemoService(database, settings, events).live_factory()
+    return start_simulator(factory, settings) if factory else None
 
 
 def _document_raw_bodies(app: FastAPI, models: list[Any]) -> None:

@@ -6,9 +6,13 @@ import typer
 import uvicorn
 
 from floorpulse import __version__
+from floorpulse.app import create_app
 from floorpulse.db.engine import Database
 from floorpulse.db.migrate import upgrade
+from floorpulse.demo.schemas import SeedResult
+from floorpulse.demo.service import DemoService, SeedPlan
 from floorpulse.edge.cli import app as edge_app
+from floorpulse.events.service import EventService
 from floorpulse.settings import Settings, get_settings
 
 app = typer.Typer(
@@ -31,19 +35,69 @@ def serve(
         str | None, typer.Option(help="Address to bind [default: FLOORPULSE_HOST]")
     ] = None,
     port: Annotated[int | None, typer.Option(help="Port [default: FLOORPULSE_PORT]")] = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Seed 24 h of history if empty; simulate live cameras")
+    ] = False,
 ) -> None:
     """Apply database migrations, then serve the API, its docs and the dashboard."""
+    given = {"host": host, "port": port, "demo": demo or None}
+    settings = get_settings().model_copy(
+        update={key: value for key, value in given.items() if value is not None}
+    )
+    _migrate(settings)
+    if settings.demo:
+        _seed_if_empty(settings)
+    typer.echo(f"FloorPulse {__version__} on http://{settings.host}:{settings.port}")
+    uvicorn.run(
+        create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level
+    )
+
+
+@app.command()
+def seed(
+    hours: Annotated[float, typer.Option(min=0.01, max=24 * 31, help="History up to now")] = 24,
+    workers: Annotated[int, typer.Option(min=1, max=500)] = 6,
+    stations: Annotated[int, typer.Option(min=1, max=200)] = 6,
+    seed: Annotated[int, typer.Option(min=0, help="Same seed, same factory")] = 0,
+    clear: Annotated[bool, typer.Option("--clear", help="Delete every stored event first")] = False,
+) -> None:
+    """Write made-up history through the ingestion path (validation, dedup, rollups)."""
     settings = get_settings()
     _migrate(settings)
+    plan = SeedPlan(hours=hours, workers=workers, stations=stations, seed=seed, clear=clear)
+    _report(_seed(settings, plan))
+
+
+def _seed_if_empty(settings: Settings) -> None:
+    database = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    empty = DemoService(database, settings, EventService(database, settings)).is_empty()
+    database.dispose()
+    if empty:
+        typer.echo("demo: the database is empty; seeding 24 hours of history")
+        _report(_seed(settings, SeedPlan()))
+
+
+def _seed(settings: Settings, plan: SeedPlan) -> SeedResult:
+    database = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    service = DemoService(database, settings, EventService(database, settings))
+    try:
+        with typer.progressbar(length=round(plan.hours * 3600), label="seeding") as bar:
+            done = [0]
+
+            def advance(seconds: float) -> None:
+                bar.update(round(seconds) - done[0])
+                done[0] = round(seconds)
+
+            return service.seed(plan, advance)
+    finally:
+        database.dispose()
+
+
+def _report(result: SeedResult) -> None:
     typer.echo(
-        f"FloorPulse {__version__} on http://{host or settings.host}:{port or settings.port}"
-    )
-    uvicorn.run(
-        "floorpulse.app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level=settings.log_level,
+        f"seeded {result.from_:%Y-%m-%d %H:%M} to {result.to:%Y-%m-%d %H:%M} UTC: "
+        f"{result.accepted} events stored, {result.duplicates} camera duplicates dropped, "
+        f"{result.rejected} rejected, {result.cleared_events} cleared first"
     )
 
 

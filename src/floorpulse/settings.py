@@ -2,6 +2,7 @@
 
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -34,6 +35,9 @@ class Settings(BaseSettings):
     timezone: ZoneInfo = ZoneInfo("UTC")
     confidence_threshold: float = Field(default=0.7, ge=0.0, le=1.0)
     max_clock_skew_s: float = Field(default=300.0, ge=0.0)
+    # An event received this long after its event time was held up (an edge agent's backlog
+    # after an outage, a late batch): it is marked backfilled.
+    backfill_after_s: float = Field(default=120.0, gt=0)
 
     # A state holds until the worker's next state event, but never longer than this; then the
     # worker is unobserved (docs/METRICS.md).
@@ -51,6 +55,11 @@ class Settings(BaseSettings):
     # thread doing it all beats several contending for the lock and the GIL (+25 % measured).
     ingest_threads: int | None = Field(default=None, ge=1, le=64)
     max_body_bytes: int = Field(default=8 * MiB, ge=1024)
+
+    # Demo mode (`serve --demo`, never on by default): seed history into an empty database and
+    # stream simulated cameras through an edge agent whose queue is this file.
+    demo: bool = False
+    demo_queue_path: Path = Path("data/demo-edge-queue.db")
 
     @field_validator("timezone", mode="before")
     @classmethod
@@ -80,6 +89,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def backfill_after_us(self) -> int:
+        return round(self.backfill_after_s * 1_000_000)
 
     @property
     def state_timeout_us(self) -> int:

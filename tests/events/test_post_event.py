@@ -27,6 +27,7 @@ def test_a_new_event_is_stored_and_returned_with_its_server_id_and_receive_time(
         "site_id": "main",
         "event_id": None,
         "low_confidence": False,
+        "backfilled": True,  # happened at 10:15, received at 12:00
         "received_at": "2026-01-15T12:00:00Z",
         "created_at": "2026-01-15T12:00:00Z",
     }
@@ -127,3 +128,14 @@ def test_unknown_workers_and_workstations_are_registered_unnamed(client: TestCli
     stations = client.get("/api/workstations").json()
     assert [(w["worker_id"], w["site_id"], w["named"]) for w in workers] == [("W9", "main", False)]
     assert [(s["workstation_id"], s["named"]) for s in stations] == [("S7", False)]
+
+
+def test_an_event_received_long_after_it_happened_is_marked_backfilled(
+    client: TestClient,
+) -> None:
+    on_time = make_event(timestamp="2026-01-15T11:58:30Z")  # 90 s before it is received
+    late = make_event(timestamp="2026-01-15T11:57:59Z")  # 121 s: past FLOORPULSE_BACKFILL_AFTER_S
+
+    assert client.post("/api/events", json=on_time).json()["backfilled"] is False
+    assert client.post("/api/events", json=late).json()["backfilled"] is True
+    assert [e["backfilled"] for e in client.get("/api/events").json()] == [False, True]

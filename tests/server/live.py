@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-START_TIMEOUT_S = 30
+START_TIMEOUT_S = 60  # `serve --demo` seeds a day of history first
 
 
 def free_port() -> int:
@@ -23,18 +23,26 @@ def free_port() -> int:
 class LiveServer:
     """One server process; started ready, stopped (or killed) by the test."""
 
-    def __init__(self, database_url: str, log_dir: Path, port: int | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        log_dir: Path,
+        port: int | None = None,
+        args: tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {
+        environment = {
             **os.environ,
             "FLOORPULSE_DATABASE_URL": database_url,
             "FLOORPULSE_LOG_LEVEL": "warning",
+            **(env or {}),
         }
         self.log = (log_dir / f"server-{self.port}.log").open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "floorpulse", "serve", "--port", str(self.port)],
-            env=env,
+            [sys.executable, "-m", "floorpulse", "serve", "--port", str(self.port), *args],
+            env=environment,
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )

@@ -89,6 +89,15 @@ class DemoService:
         with self.db.write() as conn:
             return repository.clear_all(conn)
 
+    def live_factory(self) -> Factory | None:
+        """The factory of the latest seeding, for the simulator to carry on; None if none."""
+        with self.db.read() as conn:
+            row = repository.latest_run(conn)
+        if row is None:
+            return None
+        change = from_epoch_us(row.model_change_us) if row.model_change_us is not None else None
+        return self.factory(row.workers, row.stations, row.seed, change)
+
     def is_empty(self) -> bool:
         with self.db.read() as conn:
             return not repository.has_events(conn)

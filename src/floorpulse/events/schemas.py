@@ -114,6 +114,9 @@ class EventOut(BaseModel):
     site_id: str
     event_id: str | None
     low_confidence: bool = Field(description="Below the confidence threshold: kept, not counted.")
+    backfilled: bool = Field(
+        description="Received long after it happened (FLOORPULSE_BACKFILL_AFTER_S): late."
+    )
     received_at: datetime
     created_at: datetime = Field(description="Same as received_at; the seed API's name for it.")
 

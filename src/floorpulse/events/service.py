@@ -59,7 +59,7 @@ class EventService:
             stored = repository.find_stored(conn, row)
         if stored is None:  # a conflict without a stored twin means the indexes changed
             raise RuntimeError("insert conflicted but no stored duplicate was found")
-        return event_out(stored), created
+        return event_out(stored, self.settings.backfill_after_us), created
 
     def prepare_batch(self, body: bytes) -> "PreparedBatch":
         """Validate a posted batch into rows to store and rejections; no database work.
@@ -112,7 +112,8 @@ class EventService:
             rows = repository.list_newest_first(conn, where, query.limit + 1)
         page = rows[: query.limit]
         more = len(rows) > query.limit
-        return [event_out(r) for r in page], encode_cursor(page[-1]) if more else None
+        late_us = self.settings.backfill_after_us
+        return [event_out(r, late_us) for r in page], encode_cursor(page[-1]) if more else None
 
     def _to_row(self, event: Judged, received_us: int) -> NewEvent | list[FieldError]:
         if isinstance(event, list):
@@ -221,8 +222,8 @@ def batch_items(document: object) -> list[object]:
     return document
 
 
-def event_out(row: Row[Any]) -> EventOut:
-    """A stored row as the wire model."""
+def event_out(row: Row[Any], backfill_after_us: int) -> EventOut:
+    """A stored row as the wire model; one received `backfill_after_us` late is backfilled."""
     received_at = from_epoch_us(row.received_us)
     return EventOut(
         id=row.id,
@@ -237,6 +238,7 @@ def event_out(row: Row[Any]) -> EventOut:
         site_id=row.site_id,
         event_id=row.event_id,
         low_confidence=row.low_confidence,
+        backfilled=row.received_us - row.ts_us > backfill_after_us,
         received_at=received_at,
         created_at=received_at,
     )
