@@ -1,11 +1,13 @@
 """Settings come from FLOORPULSE_* variables and .env, with documented defaults."""
 
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
 
+from floorpulse.edge.settings import EdgeSettings
 from floorpulse.settings import Settings
 
 
@@ -43,3 +45,13 @@ def test_a_bad_setting_names_itself(
 
     with pytest.raises(ValidationError, match=variable.lower()):
         Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_env_example_documents_every_setting_of_the_server_and_the_edge_agent() -> None:
+    example = (Path(__file__).parents[1] / ".env.example").read_text()
+    documented = set(re.findall(r"^#? ?(FLOORPULSE_[A-Z_]+)=", example, flags=re.MULTILINE))
+
+    server = {f"FLOORPULSE_{name.upper()}" for name in Settings.model_fields}
+    edge = {f"FLOORPULSE_EDGE_{name.upper()}" for name in EdgeSettings.model_fields}
+
+    assert server | edge == documented
