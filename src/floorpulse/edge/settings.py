@@ -17,7 +17,7 @@ class EdgeSettings(BaseSettings):
 
     server_url: str = "http://127.0.0.1:8000"
     queue_path: Path = Path("data/edge-queue.db")
-    # 10,000 events: about 45 minutes of one busy camera (see docs/EDGE.md for sizing).
+    # 10,000 events: 2.8 hours of an outage at 1 event/s (docs/EDGE.md sizes it).
     queue_capacity: int = Field(default=10_000, ge=1)
     when_full: WhenFull = WhenFull.DROP_OLDEST
     batch_size: int = Field(default=500, ge=1, le=10_000)
