@@ -1,16 +1,27 @@
-"""What the benchmarks share: a server process on a free loopback port, and latency figures."""
+"""What the benchmarks share: a server on a free loopback port, latency figures, and a factory's
+history from FloorPulse's own generator, loaded straight into the database."""
 
+import math
 import os
 import socket
 import statistics
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import islice
 from pathlib import Path
+from typing import Any
 
 import httpx
+from sqlalchemy import Connection
+
+from floorpulse.db.engine import Database
+from floorpulse.demo.generator import Detection, Factory, generate, roster, stations
+from floorpulse.events.repository import INSERT_COLUMNS
+from floorpulse.registry import repository as registry
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,3 +75,68 @@ def server(command: list[str], env: dict[str, str], ready_within_s: float = 60) 
 def p50_p95_ms(seconds: list[float]) -> tuple[float, float]:
     q = statistics.quantiles(seconds, n=100, method="inclusive")
     return q[49] * 1000, q[94] * 1000
+
+
+# 100 workers over three shifts, 20 stations, a state heartbeat every 90 s: about 400 events a
+# worker a day, so 10 million events are about 8 months.
+BENCH_FACTORY = Factory(workers=100, stations=20, seed=1, heartbeat_s=90)
+# The event columns in insert order, less the client's event id (rows loaded here have none).
+COLUMNS = tuple(c for c in INSERT_COLUMNS if c != "event_id")
+LOAD_CHUNK = 200_000
+
+
+def history(factory: Factory, target: int, end: datetime) -> Iterator[Detection]:
+    """About `target` events of `factory`, ending at `end`: as many days as that takes."""
+    sample = sum(1 for _ in generate(factory, end - timedelta(days=7), end)) / 7
+    days = max(1, math.ceil(target / sample))
+    return generate(factory, end - timedelta(days=days), end)
+
+
+def load_history(
+    db: Database, factory: Factory, events: Iterable[Detection], site: str = "main"
+) -> int:
+    """Store events straight into the events table (no API: loading is not what is measured)."""
+    stored = 0
+    began = time.perf_counter()
+    rows = (
+        (
+            site,
+            e.ts_us,
+            e.worker_id,
+            e.workstation_id,
+            e.event_type,
+            e.confidence,
+            e.units,
+            e.confidence < 0.7,
+            e.model_version,
+            e.camera_id,
+            e.deliver_us,
+        )
+        for e in events
+    )
+    while chunk := list(islice(rows, LOAD_CHUNK)):
+        with db.write() as conn:
+            _insert(conn, chunk)
+        stored += len(chunk)
+        if stored % 1_000_000 < LOAD_CHUNK:
+            print(f"  loaded {stored:,} events ({time.perf_counter() - began:.0f} s)", flush=True)
+    with db.write() as conn:
+        first_us = 0
+        workers = {(site, p.worker_id) for p in roster(factory)}
+        places = {(site, s.workstation_id) for s in stations(factory)}
+        registry.register(conn, registry.workers, "worker_id", workers, first_us)
+        registry.register(conn, registry.workstations, "workstation_id", places, first_us)
+    return stored
+
+
+def _insert(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+    names = ", ".join(f'"{c}"' for c in COLUMNS)
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    if conn.dialect.name == "sqlite":
+        marks = ", ".join("?" * len(COLUMNS))
+        raw.cursor().executemany(f"INSERT INTO events ({names}) VALUES ({marks})", rows)
+        return
+    with raw.cursor().copy(f"COPY events ({names}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+        for row in rows:
+            copy.write_row(row)

@@ -13,50 +13,33 @@ N events straight into the database, to measure ingestion with a large table.
 import argparse
 import json
 import os
-import sqlite3
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from pathlib import Path
 
 import httpx
 
-from common import ROOT, p50_p95_ms, server
+from common import BENCH_FACTORY, ROOT, history, load_history, p50_p95_ms, server
 from floorpulse.analytics.rollups import Rollups
 from floorpulse.db.engine import Database
 from floorpulse.db.migrate import upgrade
 from floorpulse.settings import Settings
 
-TYPES = ("working", "working", "working", "idle", "absent", "product_count")
-
-
 Batch = tuple[bytes, int]  # (JSON body, number of events)
 
 
-def make_batches(count: int, size: int, start: datetime) -> list[Batch]:
-    """Distinct, realistic events from 100 cameras, pre-encoded so the client costs little."""
-    batches = []
-    for first in range(0, count, size):
-        events = []
-        for n in range(first, min(first + size, count)):
-            camera = n % 100
-            events.append(
-                {
-                    "timestamp": (start + timedelta(milliseconds=37 * n)).isoformat(),
-                    "worker_id": f"W{camera}",
-                    "workstation_id": f"S{camera % 20}",
-                    "event_type": TYPES[n % len(TYPES)],
-                    "confidence": 0.6 + (n % 40) / 100,
-                    "count": 1,
-                    "model_version": "yolo-w-2.1",
-                    "camera_id": f"CAM-{camera}",
-                    "event_id": f"CAM-{camera}-{n // 100}",
-                }
-            )
-        batches.append((json.dumps(events).encode(), len(events)))
-    return batches
+def make_batches(count: int, size: int, end: datetime) -> list[Batch]:
+    """`count` events of the benchmark factory up to `end`, with their camera-given ids, in the
+    order they would arrive; pre-encoded so the client costs little."""
+    events = [event.wire() for event in islice(history(BENCH_FACTORY, count, end), count)]
+    return [
+        (json.dumps(events[first : first + size]).encode(), len(events[first : first + size]))
+        for first in range(0, len(events), size)
+    ]
 
 
 def post_all(url: str, batches: list[Batch], connections: int) -> tuple[float, list[float]]:
@@ -81,41 +64,11 @@ def post_all(url: str, batches: list[Batch], connections: int) -> tuple[float, l
     return time.perf_counter() - began, latencies
 
 
-def prefill(path: Path, count: int) -> None:
-    """Load `count` events straight into a migrated SQLite file, a year back from now."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=OFF")
-    start_us = int((datetime.now(UTC) - timedelta(days=240)).timestamp() * 1e6)
-    insert = (
-        "INSERT INTO events (site_id, event_id, ts_us, worker_id, workstation_id, event_type,"
-        " confidence, count, low_confidence, model_version, camera_id, received_us)"
-        " VALUES ('main', ?, ?, ?, ?, ?, 0.9, 1, 0, 'yolo-w-2.0', ?, ?)"
-    )
-    step = 100_000
-    began = time.perf_counter()
-    for first in range(0, count, step):
-        conn.execute("BEGIN")
-        conn.executemany(
-            insert,
-            (
-                (
-                    f"pre-{n}",
-                    start_us + n * 2_000_000,
-                    f"W{n % 100}",
-                    f"S{n % 20}",
-                    TYPES[n % 6],
-                    f"CAM-{n % 100}",
-                    start_us + n * 2_000_000,
-                )
-                for n in range(first, min(first + step, count))
-            ),
-        )
-        conn.execute("COMMIT")
-        done = min(first + step, count)
-        if done % 1_000_000 == 0:
-            print(f"  prefilled {done:,} ({time.perf_counter() - began:.0f} s)", flush=True)
-    conn.close()
+def prefill(path: Path, count: int, before: datetime) -> None:
+    """Load about `count` events of the benchmark factory, ending at `before`, into SQLite."""
+    database = Database(f"sqlite:///{path}", sqlite_synchronous="OFF")
+    load_history(database, BENCH_FACTORY, history(BENCH_FACTORY, count, before))
+    database.dispose()
 
 
 def build_rollups(path: Path) -> None:
@@ -138,13 +91,13 @@ def report(name: str, count: int, seconds: float, latencies: list[float]) -> flo
     return rate
 
 
-def fresh_sqlite(directory: Path, name: str, prefilled: int) -> Path:
+def fresh_sqlite(directory: Path, name: str, prefilled: int, before: datetime) -> Path:
     path = directory / name
     database = Database(f"sqlite:///{path}")
     upgrade(database)
     database.dispose()
     if prefilled:
-        prefill(path, prefilled)
+        prefill(path, prefilled, before)
     return path
 
 
@@ -165,14 +118,17 @@ def main() -> None:
     parser.add_argument("--skip-bare", action="store_true", help="skip the bare ceiling")
     args = parser.parse_args()
 
-    # Events 37 ms apart, the last ten minutes ago: none is ahead of the server's clock.
-    start = datetime.now(UTC) - timedelta(milliseconds=37 * args.events, minutes=10)
-    batches = make_batches(args.events, args.batch, start)
+    # The posted events end ten minutes ago (none is ahead of the server's clock); the ones
+    # stored before end where those begin.
+    end = datetime.now(UTC) - timedelta(minutes=10)
+    batches = make_batches(args.events, args.batch, end)
+    before = datetime.fromisoformat(json.loads(batches[0][0])[0]["timestamp"])
+    posted = sum(size for _, size in batches)
     floorpulse = [sys.executable, "-m", "floorpulse", "serve"]
     bare = [sys.executable, "-m", "uvicorn", "benchmarks.bare_app:app"]
     env = {"FLOORPULSE_LOG_LEVEL": "warning", "FLOORPULSE_SQLITE_SYNCHRONOUS": args.synchronous}
     print(
-        f"{args.events:,} events in batches of {args.batch}, {args.connections} connections, "
+        f"{posted:,} events in batches of {args.batch}, {args.connections} connections, "
         f"{args.prefill:,} stored before, synchronous={args.synchronous}, {os.cpu_count()} cores"
     )
 
@@ -183,20 +139,20 @@ def main() -> None:
         if args.database_url:
             url_env = {"FLOORPULSE_DATABASE_URL": args.database_url}
         else:
-            path = fresh_sqlite(directory, "floorpulse.db", args.prefill)
+            path = fresh_sqlite(directory, "floorpulse.db", args.prefill, before)
             if args.prefill:
                 build_rollups(path)
             url_env = {"FLOORPULSE_DATABASE_URL": f"sqlite:///{path}"}
         with server(floorpulse, env | url_env) as running:
             seconds, latencies = post_all(running.url, batches, args.connections)
-        ours = report("FloorPulse", args.events, seconds, latencies)
+        ours = report("FloorPulse", posted, seconds, latencies)
         if args.skip_bare:
             return
-        bare_path = fresh_sqlite(directory, "bare.db", args.prefill)
+        bare_path = fresh_sqlite(directory, "bare.db", args.prefill, before)
         bare_env = {"BARE_DB": str(bare_path), "BARE_SYNCHRONOUS": args.synchronous}
         with server(bare, bare_env | {"PYTHONPATH": str(ROOT)}) as running:
             seconds, latencies = post_all(running.url, batches, args.connections)
-        ceiling = report("bare FastAPI + SQLite", args.events, seconds, latencies)
+        ceiling = report("bare FastAPI + SQLite", posted, seconds, latencies)
         print(f"{'ratio to the ceiling':<28} {ours / ceiling:>10.2f}")
 
 

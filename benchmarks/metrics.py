@@ -1,7 +1,8 @@
 """Metrics benchmark: latency of the metrics endpoints over 10 million stored events.
 
-Loads a factory's history straight into a fresh database (100 workers, 20 workstations, a state
-change every 1 to 5 minutes from 06:00 to 22:00, units while working, about 8 months up to now),
+Loads a factory's history from FloorPulse's own generator straight into a fresh database (100
+workers over three shifts, 20 workstations, a state heartbeat every 90 s, breaks, idle spells,
+units while working, about 8 months up to now),
 builds the hourly rollups with FloorPulse's own code, starts `floorpulse serve` on it, warms it
 up with unmeasured 30-day requests (a server that has run a while holds the recent months in
 memory) and prints:
@@ -24,24 +25,19 @@ import random
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
-from sqlalchemy import Connection, func, select
+from sqlalchemy import func, select
 
-from common import ROOT, Server, p50_p95_ms, server
+from common import BENCH_FACTORY, ROOT, Server, history, load_history, p50_p95_ms, server
 from floorpulse.analytics.rollups import Rollups
 from floorpulse.db.engine import Database
 from floorpulse.db.migrate import upgrade
 from floorpulse.db.tables import stale_hours
-from floorpulse.events.repository import INSERT_COLUMNS
-from floorpulse.registry import repository as registry
 from floorpulse.settings import Settings
 
-WORKERS, STATIONS = 100, 20
 WINDOWS = {"1h": timedelta(hours=1), "1d": timedelta(days=1), "7d": timedelta(days=7)} | {
     "30d": timedelta(days=30)
 }
@@ -51,98 +47,6 @@ SERIES = (
     ("hours x stations", timedelta(days=1), {"bucket": "hour", "scope": "workstation"}),
     ("days x workers", timedelta(days=30), {"bucket": "day", "scope": "worker"}),
 )
-US = 1_000_000
-DAY_US = 86_400 * US
-# Markov chain of a worker's state: from each state, the odds of the next.
-NEXT_STATE = {
-    "working": (("working", 0.70), ("idle", 0.25), ("absent", 0.05)),
-    "idle": (("working", 0.75), ("idle", 0.15), ("absent", 0.10)),
-    "absent": (("working", 0.60), ("idle", 0.10), ("absent", 0.30)),
-}
-# The event columns in insert order, less the client's event id (these rows have none).
-COLUMNS = tuple(c for c in INSERT_COLUMNS if c != "event_id")
-EVENTS_PER_WORKER_DAY = 427  # measured mean of worker_day below
-
-
-def worker_day(rng: random.Random, worker: int, day_us: int) -> Iterator[tuple[Any, ...]]:
-    """One worker's events of one day: states every 1 to 5 min from 06:00 to 22:00 at the home
-    station, on one day in four a spell of 1 to 3 hours at another, units while working, 3 %
-    low-confidence detections."""
-    home = f"S{worker % STATIONS + 1}"
-    t = day_us + 6 * 3600 * US + rng.randrange(600 * US)
-    end = day_us + 22 * 3600 * US
-    away_from = t + rng.randrange(14 * 3600 * US) if rng.random() < 0.25 else end
-    away_until = away_from + rng.randrange(3600 * US, 3 * 3600 * US)
-    elsewhere = f"S{rng.randrange(STATIONS) + 1}"
-    state = "working"
-    while t < end:
-        station = elsewhere if away_from <= t < away_until else home
-        yield _row(rng, t, worker, station, state, 1)
-        gap = rng.randrange(60 * US, 300 * US)
-        if state == "working" and rng.random() < 0.5:
-            yield _row(rng, t + gap // 2, worker, station, "product_count", rng.randint(1, 4))
-        t += gap
-        choices, weights = zip(*NEXT_STATE[state], strict=True)
-        state = rng.choices(choices, weights)[0]
-
-
-def _row(
-    rng: random.Random, ts_us: int, worker: int, station: str, kind: str, count: int
-) -> tuple[Any, ...]:
-    confidence = 0.5 if rng.random() < 0.03 else round(rng.uniform(0.8, 0.99), 2)
-    return (
-        "main",
-        ts_us,
-        f"W{worker}",
-        station,
-        kind,
-        confidence,
-        count,
-        confidence < 0.7,
-        "yolo-w-2.1",
-        f"CAM-{worker}",
-        ts_us + 2 * US,
-    )
-
-
-def load(db: Database, target: int, now_us: int) -> int:
-    """Store about `target` events ending today; answer how many."""
-    days = max(1, round(target / (WORKERS * EVENTS_PER_WORKER_DAY)))
-    first_day = now_us - now_us % DAY_US - (days - 1) * DAY_US
-    stored = 0
-    began = time.perf_counter()
-    for worker in range(1, WORKERS + 1):
-        rng = random.Random(worker)
-        rows = [
-            row
-            for day in range(days)
-            for row in worker_day(rng, worker, first_day + day * DAY_US)
-            if row[1] < now_us
-        ]
-        with db.write() as conn:
-            _insert(conn, rows)
-        stored += len(rows)
-        if worker % 10 == 0:
-            print(f"  loaded {stored:,} events ({time.perf_counter() - began:.0f} s)", flush=True)
-    with db.write() as conn:
-        workers = {("main", f"W{w}") for w in range(1, WORKERS + 1)}
-        stations = {("main", f"S{s}") for s in range(1, STATIONS + 1)}
-        registry.register(conn, registry.workers, "worker_id", workers, first_day)
-        registry.register(conn, registry.workstations, "workstation_id", stations, first_day)
-    return stored
-
-
-def _insert(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
-    names = ", ".join(f'"{c}"' for c in COLUMNS)
-    raw = conn.connection.dbapi_connection
-    assert raw is not None
-    if conn.dialect.name == "sqlite":
-        marks = ", ".join("?" * len(COLUMNS))
-        raw.cursor().executemany(f"INSERT INTO events ({names}) VALUES ({marks})", rows)
-        return
-    with raw.cursor().copy(f"COPY events ({names}) FROM STDIN") as copy:  # type: ignore[attr-defined]
-        for row in rows:
-            copy.write_row(row)
 
 
 def build_rollups(url: str) -> None:
@@ -255,7 +159,6 @@ def main() -> None:
     args = parser.parse_args()
 
     now = datetime.now(UTC).replace(microsecond=0)
-    now_us = int(now.timestamp()) * US
     with tempfile.TemporaryDirectory(
         dir=ROOT / "data" if (ROOT / "data").exists() else None
     ) as tmp:
@@ -263,7 +166,7 @@ def main() -> None:
         db = Database(url, sqlite_synchronous="OFF")
         upgrade(db)
         began = time.perf_counter()
-        stored = load(db, args.events, now_us)
+        stored = load_history(db, BENCH_FACTORY, history(BENCH_FACTORY, args.events, now))
         print(
             f"{stored:,} events stored in {time.perf_counter() - began:.0f} s ({db.url.drivername})"
         )
