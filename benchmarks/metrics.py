@@ -103,7 +103,7 @@ def time_queries(client: httpx.Client, now: datetime, rounds: int) -> None:
 
 
 def time_late_event(client: httpx.Client, db: Database, now: datetime) -> None:
-    """Post an idle event 90 days late into a worker's working day; time its folding."""
+    """Post an absent event 90 days late into a worker's working day; time its folding."""
     at = (now - timedelta(days=90)).replace(hour=10, minute=17, second=31)
     window = {
         "from": (at - timedelta(days=15)).isoformat(),
@@ -114,34 +114,34 @@ def time_late_event(client: httpx.Client, db: Database, now: datetime) -> None:
         "timestamp": at.isoformat(),
         "worker_id": "W7",
         "workstation_id": "S8",
-        "event_type": "idle",
+        "event_type": "absent",  # W7 works shift A and has no break at 10:17: this changes it
         "confidence": 0.93,
     }
-    before = _idle_seconds(client, window)
+    before = _absent_seconds(client, window)
     posted = time.perf_counter()
     client.post("/api/events", json=late).raise_for_status()
     read = time.perf_counter()
-    right_after = _idle_seconds(client, window)
+    right_after = _absent_seconds(client, window)
     stale_ms = (time.perf_counter() - read) * 1000
     while _stale_count(db):
         time.sleep(0.05)
     folded_s = time.perf_counter() - posted
-    after = _idle_seconds(client, window)
+    after = _absent_seconds(client, window)
     print(
         f"late event (90 days back): W7's 30-day figures read in {stale_ms:.1f} ms while its hours "
         f"were stale; folded into the rollups {folded_s:.1f} s after posting "
         f"(FLOORPULSE_ROLLUP_SETTLE_S: 10 s by default)"
     )
     print(
-        f"  W7 idle seconds: {before:.0f} before, {right_after:.0f} at once, "
+        f"  W7 absent seconds: {before:.0f} before, {right_after:.0f} at once, "
         f"{after:.0f} after folding"
     )
 
 
-def _idle_seconds(client: httpx.Client, query: dict[str, str]) -> float:
+def _absent_seconds(client: httpx.Client, query: dict[str, str]) -> float:
     response = client.get("/api/metrics/workers", params=query)
     response.raise_for_status()
-    return float(response.json()[0]["idle_seconds"])
+    return float(response.json()[0]["absent_seconds"])
 
 
 def _stale_count(db: Database) -> int:

@@ -226,8 +226,8 @@ def _next_spell(person: Person, rng: Random, *, slow: bool) -> tuple[str, float]
 
 
 def _station_for(person: Person, places: list[Station], state: str, rng: Random) -> Station:
-    # Now and then a worker covers another station for a spell of work.
-    if state == "working" and len(places) > 1 and rng.random() < 0.08:
+    # Now and then (about one shift in three) a worker covers another station for a spell.
+    if state == "working" and len(places) > 1 and rng.random() < 0.02:
         return rng.choice([p for p in places if p != person.home])
     return person.home
 
