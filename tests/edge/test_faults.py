@@ -4,75 +4,21 @@ Each ends by checking that the server holds every generated event exactly once.
 """
 
 import json
-import subprocess
-import sys
 import time
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from floorpulse.demo.generator import Factory, generate
-from floorpulse.edge.queue import EdgeQueue, Status
 from floorpulse.metrics.shifts import Shift
-from tests.server.live import LiveServer, StartServer, free_port
+from tests.edge.agentproc import WAIT_S, Agent, Key, assert_exactly_once, drained, key, stored
+from tests.server.live import StartServer, free_port
 from tests.server.proxy import FaultProxy
 
 pytestmark = pytest.mark.server
-WAIT_S = 40
-Key = tuple[str, str, str]  # worker, timestamp, event type
-
-
-class Agent:
-    """`floorpulse edge --follow FILE` as its own process."""
-
-    def __init__(self, tmp: Path, source: Path, server_port: int, capacity: int = 10_000) -> None:
-        self.queue_path = tmp / "edge-queue.db"
-        self.log = (tmp / "agent.log").open("ab")
-        self.args = [
-            sys.executable,
-            "-m",
-            "floorpulse",
-            "edge",
-            "--follow",
-            str(source),
-            "--server",
-            f"http://127.0.0.1:{server_port}",
-            "--queue",
-            str(self.queue_path),
-            "--capacity",
-            str(capacity),
-        ]
-        self.process = self.start()
-
-    def start(self) -> subprocess.Popen[bytes]:
-        self.process = subprocess.Popen(self.args, stdout=self.log, stderr=subprocess.STDOUT)
-        return self.process
-
-    def status(self) -> Status:
-        queue = EdgeQueue(self.queue_path)
-        try:
-            return queue.status()
-        finally:
-            queue.close()
-
-    def wait_for(self, condition: Callable[[Status], bool], what: str) -> Status:
-        deadline = time.monotonic() + WAIT_S
-        while time.monotonic() < deadline:
-            if self.queue_path.exists() and condition(status := self.status()):
-                return status
-            time.sleep(0.2)
-        raise TimeoutError(f"agent: {what} not reached in {WAIT_S} s; see {self.log.name}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
-        self.log.close()
 
 
 @pytest.fixture
@@ -94,32 +40,6 @@ def agents(tmp_path: Path) -> Iterator[list[Agent]]:
     yield started
     for agent in started:
         agent.stop()
-
-
-def key(event: dict[str, object]) -> Key:
-    stamp = datetime.fromisoformat(str(event["timestamp"])).astimezone(UTC)
-    return str(event["worker_id"]), stamp.isoformat(), str(event["event_type"])
-
-
-def stored(server: LiveServer) -> Counter[Key]:
-    """Every event the server holds, counted by what it is."""
-    held: Counter[Key] = Counter()
-    url: str | None = f"{server.url}/api/events?limit=1000"
-    while url:
-        response = httpx.get(url, timeout=30)
-        held.update(key(event) for event in response.json())
-        url = response.links.get("next", {}).get("url")
-    return held
-
-
-def drained(expected: int) -> Callable[[Status], bool]:
-    return lambda s: s.counters["enqueued"] == expected and s.depth == 0
-
-
-def assert_exactly_once(server: LiveServer, generated: list[Key]) -> None:
-    held = stored(server)
-    assert set(held) == set(generated)
-    assert max(held.values()) == 1
 
 
 def test_server_down_for_a_while_then_back(
