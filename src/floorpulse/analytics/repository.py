@@ -62,9 +62,11 @@ def load_events(
 
 def mark_stale(conn: Connection, hours: Iterable[StaleKey], marked_us: int) -> None:
     """Mark hours as needing a rebuild; marking one again bumps its version."""
+    # In key order: writers in several processes then lock the rows they share in the same
+    # order and cannot deadlock (set order differs between processes; PostgreSQL deadlocked).
     rows = [
         {"site_id": s, "worker_id": w, "hour_us": h, "version": 0, "marked_us": marked_us}
-        for s, w, h in hours
+        for s, w, h in sorted(hours)
     ]
     if rows:
         conn.execute(_upsert_bumping_version(_insert(conn)), rows)

@@ -15,7 +15,10 @@ def register(
     conn: Connection, table: Table, key: str, ids: Iterable[tuple[str, str]], seen_us: int
 ) -> None:
     """Record ids not yet known, unnamed; known ones are left as they are."""
-    rows = [{"site_id": site, key: entity, "first_seen_us": seen_us} for site, entity in ids]
+    # In key order, so that concurrent writers cannot deadlock (see analytics.mark_stale).
+    rows = [
+        {"site_id": site, key: entity, "first_seen_us": seen_us} for site, entity in sorted(ids)
+    ]
     if rows:
         conn.execute(insert_ignoring_conflicts(conn, table), rows)
 
