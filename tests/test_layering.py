@@ -33,9 +33,9 @@ def test_the_pure_cores_import_only_the_standard_library() -> None:
     assert loaded.stdout.strip() == "[]"
 
 
-def test_the_edge_agent_imports_no_server_code_beyond_the_wire_schemas() -> None:
+def test_the_command_line_and_edge_agent_load_no_server_code_beyond_the_wire_schemas() -> None:
     probe = (
-        "import json, sys, floorpulse.edge.cli; "
+        "import json, sys, floorpulse.cli; "
         "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('floorpulse', 'fastapi', 'starlette', 'sqlalchemy', 'alembic', 'uvicorn'))))"
     )
@@ -56,4 +56,5 @@ def test_the_edge_agent_imports_no_server_code_beyond_the_wire_schemas() -> None
         "floorpulse.metrics.shifts",
     }
     modules = set(json.loads(loaded.stdout))
-    assert modules - shared - pure == {m for m in modules if m.startswith("floorpulse.edge")}
+    own = {m for m in modules if m.startswith("floorpulse.edge")} | {"floorpulse.cli"}
+    assert modules - shared - pure == own

@@ -1,19 +1,22 @@
-"""The `floorpulse` command."""
+"""The `floorpulse` command.
 
-from typing import Annotated
+Server modules are imported by the commands that use them, so `floorpulse edge`, on a camera's
+gateway, loads no server code (nor its start-up time).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
 
 from floorpulse import __version__
-from floorpulse.app import create_app
-from floorpulse.db.engine import Database
-from floorpulse.db.migrate import upgrade
-from floorpulse.demo.schemas import SeedResult
-from floorpulse.demo.service import DemoService, SeedPlan
 from floorpulse.edge.cli import app as edge_app
-from floorpulse.events.service import EventService
-from floorpulse.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from floorpulse.demo.schemas import SeedResult
+    from floorpulse.demo.service import SeedPlan
+    from floorpulse.settings import Settings
 
 app = typer.Typer(
     help="FloorPulse: worker-productivity analytics for factories.", no_args_is_help=True
@@ -22,6 +25,9 @@ app.add_typer(edge_app, name="edge")
 
 
 def _migrate(settings: Settings) -> None:
+    from floorpulse.db.engine import Database
+    from floorpulse.db.migrate import upgrade
+
     database = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     try:
         upgrade(database)
@@ -40,6 +46,11 @@ def serve(
     ] = False,
 ) -> None:
     """Apply database migrations, then serve the API, its docs and the dashboard."""
+    import uvicorn
+
+    from floorpulse.app import create_app
+    from floorpulse.settings import get_settings
+
     given = {"host": host, "port": port, "demo": demo or None}
     settings = get_settings().model_copy(
         update={key: value for key, value in given.items() if value is not None}
@@ -62,6 +73,9 @@ def seed(
     clear: Annotated[bool, typer.Option("--clear", help="Delete every stored event first")] = False,
 ) -> None:
     """Write made-up history through the ingestion path (validation, dedup, rollups)."""
+    from floorpulse.demo.service import SeedPlan
+    from floorpulse.settings import get_settings
+
     settings = get_settings()
     _migrate(settings)
     plan = SeedPlan(hours=hours, workers=workers, stations=stations, seed=seed, clear=clear)
@@ -69,6 +83,10 @@ def seed(
 
 
 def _seed_if_empty(settings: Settings) -> None:
+    from floorpulse.db.engine import Database
+    from floorpulse.demo.service import DemoService, SeedPlan
+    from floorpulse.events.service import EventService
+
     database = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     empty = DemoService(database, settings, EventService(database, settings)).is_empty()
     database.dispose()
@@ -78,6 +96,10 @@ def _seed_if_empty(settings: Settings) -> None:
 
 
 def _seed(settings: Settings, plan: SeedPlan) -> SeedResult:
+    from floorpulse.db.engine import Database
+    from floorpulse.demo.service import DemoService
+    from floorpulse.events.service import EventService
+
     database = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     service = DemoService(database, settings, EventService(database, settings))
     try:
@@ -104,6 +126,8 @@ def _report(result: SeedResult) -> None:
 @app.command()
 def migrate() -> None:
     """Bring the database schema up to date (serve does this too)."""
+    from floorpulse.settings import get_settings
+
     settings = get_settings()
     _migrate(settings)
     typer.echo(f"database schema is current ({settings.database_url})")
