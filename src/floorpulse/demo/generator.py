@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from random import Random
 from typing import NamedTuple
 
+from floorpulse.db.epoch import to_epoch_us
 from floorpulse.metrics import shifts
 from floorpulse.metrics.shifts import DEFAULT_SHIFTS, Shift
 
@@ -161,7 +162,7 @@ def roster(factory: Factory) -> list[Person]:
 
 def generate(factory: Factory, start: datetime, end: datetime | None) -> Iterator[Detection]:
     """Every event with an event time in [start, end) (no end: forever), in delivery order."""
-    start_us, end_us = _epoch_us(start), _epoch_us(end) if end else None
+    start_us, end_us = to_epoch_us(start), to_epoch_us(end) if end else None
     people, places = roster(factory), stations(factory)
     pending: list[Detection] = []
     day = start.astimezone(factory.zone).date() - timedelta(days=1)  # a night shift reaches in
@@ -183,8 +184,8 @@ def _shift(factory: Factory, person: Person, places: list[Station], day: date) -
     """The events of `person`'s shift starting on `day`, delivery times included."""
     rng = Random(f"{factory.seed}:{person.worker_id}:{day.isoformat()}")
     window = shifts.on(person.shift, day, factory.zone)
-    arrive_us = _epoch_us(window.start) + round(rng.uniform(-5, 10) * 60 * US)
-    leave_us = _epoch_us(window.end) + round(rng.uniform(-10, 5) * 60 * US)
+    arrive_us = to_epoch_us(window.start) + round(rng.uniform(-5, 10) * 60 * US)
+    leave_us = to_epoch_us(window.end) + round(rng.uniform(-10, 5) * 60 * US)
     camera = _Camera(factory, rng)
     for begin_us, stop_us, state, station in _spells(factory, person, places, day, rng):
         begin_us, stop_us = max(begin_us, arrive_us), min(stop_us, leave_us)
@@ -200,10 +201,10 @@ def _spells(
 ) -> Iterator[tuple[int, int, str, Station]]:
     """(begin, end, state, station) from the shift's start to its end, breaks included."""
     window = shifts.on(person.shift, day, factory.zone)
-    begin_us, end_us = _epoch_us(window.start) - 600 * US, _epoch_us(window.end) + 600 * US
+    begin_us, end_us = to_epoch_us(window.start) - 600 * US, to_epoch_us(window.end) + 600 * US
     breaks = _breaks(factory, window.start, window.end, day, rng)
     clock_us = begin_us
-    slow_until_us = _epoch_us(window.start) + SLOW_START_S * US
+    slow_until_us = to_epoch_us(window.start) + SLOW_START_S * US
     for break_begin_us, break_end_us in [*breaks, (end_us, end_us)]:
         while clock_us < break_begin_us:
             state, length_s = _next_spell(person, rng, slow=clock_us < slow_until_us)
@@ -236,7 +237,7 @@ def _breaks(
     factory: Factory, start: datetime, end: datetime, day: date, rng: Random
 ) -> list[tuple[int, int]]:
     """Two short breaks at a third and two thirds of the shift, and the meal."""
-    start_us, end_us = _epoch_us(start), _epoch_us(end)
+    start_us, end_us = to_epoch_us(start), to_epoch_us(end)
     length_us = end_us - start_us
     breaks = []
     for third in (1, 2):
@@ -260,7 +261,9 @@ def _meal(
 ) -> tuple[int, int] | None:
     """Lunch 13:00-13:45 if the shift runs then (most take it); else 30 minutes mid-shift."""
     for lunch_day in (day, day + timedelta(days=1)):
-        lunch_us = [_epoch_us(datetime.combine(lunch_day, at, tzinfo=factory.zone)) for at in LUNCH]
+        lunch_us = [
+            to_epoch_us(datetime.combine(lunch_day, at, tzinfo=factory.zone)) for at in LUNCH
+        ]
         if start_us < lunch_us[0] and lunch_us[1] < end_us:
             if rng.random() >= LUNCH_SHARE:
                 return None
@@ -278,7 +281,7 @@ class _Camera:
         self.faults = factory.faults
         self.rng = rng
         self.change_us = (
-            _epoch_us(self.faults.model_change_at) if self.faults.model_change_at else None
+            to_epoch_us(self.faults.model_change_at) if self.faults.model_change_at else None
         )
         self.late_hours: dict[tuple[str, int], int] = {}
         self.events: list[Detection] = []
@@ -376,8 +379,4 @@ def _numbered(names: tuple[str, ...], n: int) -> str:
 
 
 def _day_start_us(factory: Factory, day: date) -> int:
-    return _epoch_us(datetime.combine(day, time(0), tzinfo=factory.zone))
-
-
-def _epoch_us(instant: datetime) -> int:
-    return (instant - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    return to_epoch_us(datetime.combine(day, time(0), tzinfo=factory.zone))

@@ -5,18 +5,16 @@ is caught here, with the same reason, and kept as a dead letter instead of being
 """
 
 import json
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from floorpulse.db.epoch import to_epoch_us
 from floorpulse.edge.queue import Incoming
 from floorpulse.events.schemas import EventIn
 from floorpulse.validation import field_errors, summarize
 
 _EVENT = TypeAdapter(EventIn)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
 
 
 def parse(raw: str | bytes) -> list[Incoming]:
@@ -37,10 +35,6 @@ def check(item: object) -> Incoming:
         valid = _EVENT.validate_json(raw)
     except ValidationError as error:
         return Incoming(None, raw, summarize(field_errors(error.errors())))
-    assert isinstance(item, dict)
-    ts_us = (valid["timestamp"] - _EPOCH) // _MICROSECOND
-    return Incoming(_as_dict(item), raw, ts_us=ts_us)
-
-
-def _as_dict(item: dict[Any, Any]) -> dict[str, Any]:
-    return {str(key): value for key, value in item.items()}
+    assert isinstance(item, dict)  # a valid event is a JSON object: its keys are strings
+    event: dict[str, Any] = item
+    return Incoming(event, raw, ts_us=to_epoch_us(valid["timestamp"]))

@@ -12,10 +12,11 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
+from floorpulse.db.epoch import to_epoch_us
 from floorpulse.demo.generator import Factory, generate
 from floorpulse.edge.queue import Incoming
 from floorpulse.edge.reading import check, parse
@@ -76,7 +77,7 @@ def _complete_lines(handle: IO[bytes], position: int) -> tuple[list[bytes], int]
 
 def simulate(factory: Factory, since: datetime, stop: threading.Event) -> Iterator[Chunk]:
     """The generator's factory in real time: each event when it is due, from `since` on."""
-    since_us = _epoch_us(since)
+    since_us = to_epoch_us(since)
     # Events delivered late happened up to an hour before they arrive.
     events = generate(factory, since - timedelta(hours=1), None)
     for event in events:
@@ -120,7 +121,3 @@ def mqtt(host: str, port: int, topic: str, stop: threading.Event) -> Iterator[Ch
 
 def _acker(client: Any, mid: int, qos: int) -> Callable[[], None]:
     return lambda: client.ack(mid, qos)
-
-
-def _epoch_us(instant: datetime) -> int:
-    return (instant - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
