@@ -6,6 +6,8 @@ gateway, loads no server code (nor its start-up time).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -15,7 +17,7 @@ from floorpulse.edge.cli import app as edge_app
 
 if TYPE_CHECKING:
     from floorpulse.demo.schemas import SeedResult
-    from floorpulse.demo.service import SeedPlan
+    from floorpulse.demo.service import DemoService, SeedPlan
     from floorpulse.settings import Settings
 
 app = typer.Typer(
@@ -79,40 +81,42 @@ def seed(
     settings = get_settings()
     _migrate(settings)
     plan = SeedPlan(hours=hours, workers=workers, stations=stations, seed=seed, clear=clear)
-    _report(_seed(settings, plan))
+    with _demo(settings) as demo:
+        _report(_seed(demo, plan))
 
 
-def _seed_if_empty(settings: Settings) -> None:
-    from floorpulse.db.engine import Database
-    from floorpulse.demo.service import DemoService, SeedPlan
-    from floorpulse.events.service import EventService
-
-    database = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
-    empty = DemoService(database, settings, EventService(database, settings)).is_empty()
-    database.dispose()
-    if empty:
-        typer.echo("demo: the database is empty; seeding 24 hours of history")
-        _report(_seed(settings, SeedPlan()))
-
-
-def _seed(settings: Settings, plan: SeedPlan) -> SeedResult:
+@contextmanager
+def _demo(settings: Settings) -> Iterator[DemoService]:
+    """The demo's use cases on the configured database, closed afterwards."""
     from floorpulse.db.engine import Database
     from floorpulse.demo.service import DemoService
     from floorpulse.events.service import EventService
 
     database = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
-    service = DemoService(database, settings, EventService(database, settings))
     try:
-        with typer.progressbar(length=round(plan.hours * 3600), label="seeding") as bar:
-            done = [0]
-
-            def advance(seconds: float) -> None:
-                bar.update(round(seconds) - done[0])
-                done[0] = round(seconds)
-
-            return service.seed(plan, advance)
+        yield DemoService(database, settings, EventService(database, settings))
     finally:
         database.dispose()
+
+
+def _seed_if_empty(settings: Settings) -> None:
+    from floorpulse.demo.service import SeedPlan
+
+    with _demo(settings) as demo:
+        if demo.is_empty():
+            typer.echo("demo: the database is empty; seeding 24 hours of history")
+            _report(_seed(demo, SeedPlan()))
+
+
+def _seed(demo: DemoService, plan: SeedPlan) -> SeedResult:
+    with typer.progressbar(length=round(plan.hours * 3600), label="seeding") as bar:
+        done = [0]
+
+        def advance(seconds: float) -> None:
+            bar.update(round(seconds) - done[0])
+            done[0] = round(seconds)
+
+        return demo.seed(plan, advance)
 
 
 def _report(result: SeedResult) -> None:
