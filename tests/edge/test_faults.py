@@ -15,10 +15,11 @@ import pytest
 from floorpulse.demo.generator import Factory, generate
 from floorpulse.metrics.shifts import Shift
 from tests.edge.agentproc import WAIT_S, Agent, Key, assert_exactly_once, drained, key, stored
-from tests.server.live import StartServer, free_port
+from tests.server.live import LiveServer, StartServer, free_port
 from tests.server.proxy import FaultProxy
 
 pytestmark = pytest.mark.server
+Proxied = tuple[LiveServer, FaultProxy]
 
 
 @pytest.fixture
@@ -32,6 +33,15 @@ def events(tmp_path: Path) -> tuple[Path, list[Key]]:
     lines = [json.dumps({k: v for k, v in e.items() if k != "event_id"}) for e in generated]
     path.write_text("\n".join(lines) + "\n")
     return path, [key(e) for e in generated]
+
+
+@pytest.fixture
+def proxied(start_server: StartServer) -> Iterator[Proxied]:
+    """A server behind a fault proxy; the agent is pointed at the proxy."""
+    server = start_server()
+    proxy = FaultProxy(free_port(), server.port)
+    yield server, proxy
+    proxy.close()
 
 
 @pytest.fixture
@@ -58,62 +68,47 @@ def test_server_down_for_a_while_then_back(
 
 
 def test_server_answering_500_then_429_for_a_while(
-    tmp_path: Path, events: tuple[Path, list[Key]], start_server: StartServer, agents: list[Agent]
+    tmp_path: Path, events: tuple[Path, list[Key]], proxied: Proxied, agents: list[Agent]
 ) -> None:
-    source, generated = events
-    server = start_server()
-    proxy = FaultProxy(free_port(), server.port)
-    try:
-        proxy.mode = "500"
-        agents.append(agent := Agent(tmp_path, source, proxy.port))
-        agent.wait_for(lambda s: s.last_error == "HTTP 500", "a 500")
-        proxy.mode = "429"
-        agent.wait_for(lambda s: s.last_error == "HTTP 429", "a 429")
-        proxy.mode = "pass"
-        agent.wait_for(drained(len(generated)), "queue drained")
-    finally:
-        proxy.close()
+    (source, generated), (server, proxy) = events, proxied
+    proxy.mode = "500"
+    agents.append(agent := Agent(tmp_path, source, proxy.port))
+    agent.wait_for(lambda s: s.last_error == "HTTP 500", "a 500")
+    proxy.mode = "429"
+    agent.wait_for(lambda s: s.last_error == "HTTP 429", "a 429")
+    proxy.mode = "pass"
+    agent.wait_for(drained(len(generated)), "queue drained")
 
     assert_exactly_once(server, generated)
 
 
 def test_agent_killed_mid_batch_and_restarted(
-    tmp_path: Path, events: tuple[Path, list[Key]], start_server: StartServer, agents: list[Agent]
+    tmp_path: Path, events: tuple[Path, list[Key]], proxied: Proxied, agents: list[Agent]
 ) -> None:
-    source, generated = events
-    server = start_server()
-    proxy = FaultProxy(free_port(), server.port)
-    try:
-        proxy.mode = "hold"  # the batch is in flight when the agent dies
-        agents.append(agent := Agent(tmp_path, source, proxy.port))
-        deadline = time.monotonic() + WAIT_S
-        while proxy.requests == 0 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        agent.process.kill()
-        agent.process.wait(10)
-        proxy.mode = "pass"  # the held batch reaches the server after all
-        agent.start()
-        agent.wait_for(drained(len(generated)), "queue drained after restart")
-    finally:
-        proxy.close()
+    (source, generated), (server, proxy) = events, proxied
+    proxy.mode = "hold"  # the batch is in flight when the agent dies
+    agents.append(agent := Agent(tmp_path, source, proxy.port))
+    deadline = time.monotonic() + WAIT_S
+    while proxy.requests == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    agent.process.kill()
+    agent.process.wait(10)
+    proxy.mode = "pass"  # the held batch reaches the server after all
+    agent.start()
+    agent.wait_for(drained(len(generated)), "queue drained after restart")
 
     assert_exactly_once(server, generated)
 
 
 def test_network_cut_after_the_server_stored_the_batch(
-    tmp_path: Path, events: tuple[Path, list[Key]], start_server: StartServer, agents: list[Agent]
+    tmp_path: Path, events: tuple[Path, list[Key]], proxied: Proxied, agents: list[Agent]
 ) -> None:
-    source, generated = events
-    server = start_server()
-    proxy = FaultProxy(free_port(), server.port)
-    try:
-        proxy.mode = "cut"
-        agents.append(agent := Agent(tmp_path, source, proxy.port))
-        agent.wait_for(lambda s: s.counters["send_errors"] >= 2, "cut answers")
-        proxy.mode = "pass"
-        status = agent.wait_for(drained(len(generated)), "queue drained")
-    finally:
-        proxy.close()
+    (source, generated), (server, proxy) = events, proxied
+    proxy.mode = "cut"
+    agents.append(agent := Agent(tmp_path, source, proxy.port))
+    agent.wait_for(lambda s: s.counters["send_errors"] >= 2, "cut answers")
+    proxy.mode = "pass"
+    status = agent.wait_for(drained(len(generated)), "queue drained")
 
     assert status.counters["duplicates"] > 0  # resent, recognised, not stored twice
     assert_exactly_once(server, generated)
