@@ -31,11 +31,22 @@ def test_status_shows_depth_oldest_event_and_counts(tmp_path: Path) -> None:
     report = json.loads(status_command("--queue", str(tmp_path / "q.db"), "--json").stdout)
 
     assert "queued:        3 of" in text
-    assert "2026-01-15T10:15:00+00:00" in text
+    assert "oldest queued: 2026-01-15T10:15:00+00:00" in text
+    assert "last success:  never" in text
+    assert "camera CAM-7: last seq 3, forwarded up to none yet" in text
     assert "HTTP 503" in text
     assert report["depth"] == 3
     assert report["counters"]["send_errors"] == 1
     assert report["cameras"]["CAM-7"]["last_seq"] == 3
+
+
+def test_status_of_an_empty_queue_says_it_is_empty(tmp_path: Path) -> None:
+    EdgeQueue(tmp_path / "q.db", capacity=50).close()
+
+    text = status_command("--queue", str(tmp_path / "q.db")).stdout
+
+    assert "queued:        0 of 50 events" in text
+    assert "oldest queued: none (the queue is empty)" in text
 
 
 def test_status_of_a_queue_that_does_not_exist_says_so(tmp_path: Path) -> None:

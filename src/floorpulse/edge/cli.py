@@ -73,7 +73,7 @@ def status(
     if not path.exists():
         typer.echo(f"no queue at {path}: the agent has not run here", err=True)
         raise typer.Exit(1)
-    store = EdgeQueue(path, capacity=settings.queue_capacity)
+    store = EdgeQueue(path, capacity=None)  # as the agent last set it
     report = store.status()
     store.close()
     typer.echo(json.dumps(asdict(report)) if as_json else _describe(report))
@@ -117,20 +117,26 @@ def _source(
 
 
 def _describe(report: Status) -> str:
-    def when(epoch_us: int | None) -> str:
-        return datetime.fromtimestamp(epoch_us / 1e6, UTC).isoformat() if epoch_us else "never"
+    def when(epoch_us: int | None, otherwise: str) -> str:
+        if epoch_us is None:
+            return otherwise
+        return datetime.fromtimestamp(epoch_us / 1e6, UTC).isoformat()
 
     counters = ", ".join(f"{name} {value}" for name, value in sorted(report.counters.items()))
+    oldest = when(report.oldest_event_us, "none (the queue is empty)")
+    if report.oldest_event_us is not None:
+        oldest += " (event time)"
     lines = [
         f"queued:        {report.depth} of {report.capacity} events",
-        f"oldest queued: {when(report.oldest_event_us)} (event time)",
-        f"last success:  {when(report.last_success_us)}",
+        f"oldest queued: {oldest}",
+        f"last success:  {when(report.last_success_us, 'never')}",
         f"last error:    {report.last_error or 'none'}",
         f"dead letters:  {report.dead_letters}",
         f"counts:        {counters}",
     ]
     lines += [
-        f"camera {camera}: last seq {seqs['last_seq']}, forwarded up to {seqs['forwarded_seq']}"
+        f"camera {camera}: last seq {seqs['last_seq']}, forwarded up to "
+        f"{'none yet' if seqs['forwarded_seq'] is None else seqs['forwarded_seq']}"
         for camera, seqs in report.cameras.items()
     ]
     return "\n".join(lines)

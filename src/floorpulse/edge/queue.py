@@ -85,16 +85,24 @@ class Status:
     cameras: dict[str, dict[str, int | None]] = field(default_factory=dict)
 
 
+DEFAULT_CAPACITY = 10_000
+
+
 class EdgeQueue:
     """A bounded FIFO of events in one SQLite file; safe to share between threads."""
 
     def __init__(
-        self, path: Path, *, capacity: int = 10_000, when_full: WhenFull = WhenFull.DROP_OLDEST
+        self,
+        path: Path,
+        *,
+        capacity: int | None = DEFAULT_CAPACITY,
+        when_full: WhenFull = WhenFull.DROP_OLDEST,
     ) -> None:
-        if capacity < 1:
+        """Open (or create) the queue at `path`. An agent gives its `capacity`, which is kept
+        in the file; `None` (a status reader) takes the one the last agent gave."""
+        if capacity is not None and capacity < 1:
             raise ValueError("the queue's capacity must be at least 1 event")
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.capacity = capacity
         self.when_full = when_full
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -109,8 +117,11 @@ class EdgeQueue:
             conn.executemany(
                 "INSERT OR IGNORE INTO counters VALUES (?, 0)", [(c,) for c in COUNTERS]
             )
+            if capacity is not None:
+                _set_meta(conn, "capacity", str(capacity))
         with self._lock:
             self.agent_id = str(self._meta("agent_id"))
+            self.capacity = int(self._meta("capacity") or DEFAULT_CAPACITY)
 
     def put(
         self, items: Sequence[Incoming], *, source: str | None = None, position: int = 0
