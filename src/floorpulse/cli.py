@@ -59,7 +59,7 @@ def serve(
     )
     _migrate(settings)
     if settings.demo:
-        _seed_if_empty(settings)
+        _seed_demo(settings)
     typer.echo(f"FloorPulse {__version__} on http://{settings.host}:{settings.port}")
     uvicorn.run(
         create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level
@@ -99,13 +99,20 @@ def _demo(settings: Settings) -> Iterator[DemoService]:
         database.dispose()
 
 
-def _seed_if_empty(settings: Settings) -> None:
+def _seed_demo(settings: Settings) -> None:
+    """History for the demo: a day of it in an empty database; in a demo database, what the
+    factory did while FloorPulse was stopped. A database of real data gets none."""
     from floorpulse.demo.service import SeedPlan
 
     with _demo(settings) as demo:
         if demo.is_empty():
             typer.echo("demo: the database is empty; seeding 24 hours of history")
             _report(_seed(demo, SeedPlan()))
+            return
+        caught_up = demo.catch_up()
+        if caught_up is not None:
+            typer.echo("demo: wrote what the demo factory did while FloorPulse was stopped")
+            _report(caught_up)
 
 
 def _seed(demo: DemoService, plan: SeedPlan) -> SeedResult:

@@ -25,6 +25,7 @@ from floorpulse.registry import repository as registry
 from floorpulse.settings import Settings
 
 BATCH = 1000
+CATCH_UP_HOURS = 24
 Progress = Callable[[float], None]  # seconds of history written so far
 
 
@@ -63,23 +64,45 @@ class DemoService:
     def seed(self, plan: SeedPlan, progress: Progress | None = None) -> SeedResult:
         """Write `plan.hours` of history up to now; the model changes three quarters through."""
         now = self.clock()
-        start = now - timedelta(hours=plan.hours)
         change = now - timedelta(hours=plan.hours / 4)
         factory = self.factory(plan.workers, plan.stations, plan.seed, change)
         cleared = self.clear() if plan.clear else 0
+        return self._write(factory, now - timedelta(hours=plan.hours), now, progress, cleared)
+
+    def catch_up(self, progress: Progress | None = None) -> SeedResult | None:
+        """Write what the demo factory did while FloorPulse was stopped: the hours since the
+        latest seeding (at most the last 24), with that seeding's floor and model change.
+        Events already stored (the live ones) come back as duplicates. None if no demo ran."""
+        with self.db.read() as conn:
+            run = repository.latest_run(conn)
+        factory = self.live_factory()
+        if run is None or factory is None:
+            return None
+        now = self.clock()
+        start = max(from_epoch_us(run.end_us), now - timedelta(hours=CATCH_UP_HOURS))
+        return self._write(factory, start, now, progress, cleared=0)
+
+    def _write(
+        self,
+        factory: Factory,
+        start: datetime,
+        now: datetime,
+        progress: Progress | None,
+        cleared: int,
+    ) -> SeedResult:
         totals = {"sent": 0, "accepted": 0, "duplicates": 0, "low_confidence": 0, "rejected": 0}
         start_us = to_epoch_us(start)
         for chunk in _chunks(_arrived_by(generate(factory, start, now), to_epoch_us(now)), BATCH):
             self._send(chunk, totals)
             if progress:
                 progress((chunk[-1].deliver_us - start_us) / 1e6)
-        self._record(factory, start, now, change, totals["sent"])
+        self._record(factory, start, now, totals["sent"])
         return SeedResult(
             from_=start,
             to=now,
-            seed=plan.seed,
-            workers=plan.workers,
-            workstations=plan.stations,
+            seed=factory.seed,
+            workers=factory.workers,
+            workstations=factory.stations,
             cleared_events=cleared,
             **totals,
         )
@@ -126,9 +149,7 @@ class DemoService:
         for name in ("accepted", "duplicates", "low_confidence", "rejected"):
             totals[name] += getattr(result, name)
 
-    def _record(
-        self, factory: Factory, start: datetime, end: datetime, change: datetime, sent: int
-    ) -> None:
+    def _record(self, factory: Factory, start: datetime, end: datetime, sent: int) -> None:
         site = self.settings.default_site
         seen_us = to_epoch_us(self.clock())
         people = {p.worker_id: {"name": p.name} for p in roster(factory)}
@@ -143,7 +164,7 @@ class DemoService:
             "seed": factory.seed,
             "workers": factory.workers,
             "stations": factory.stations,
-            "model_change_us": to_epoch_us(change),
+            "model_change_us": _model_change_us(factory),
             "events_sent": sent,
         }
         with self.db.write() as conn:
@@ -163,3 +184,8 @@ def _chunks(events: Iterable[Detection], size: int) -> Iterator[list[Detection]]
     iterator = iter(events)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+def _model_change_us(factory: Factory) -> int | None:
+    change = factory.faults.model_change_at
+    return to_epoch_us(change) if change is not None else None
