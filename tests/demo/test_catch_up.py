@@ -73,9 +73,8 @@ def test_a_restart_soon_after_adds_only_the_missed_minutes(
 def test_a_database_of_real_events_gets_no_demo_history(
     db: Database, settings: Settings, clock: FixedClock
 ) -> None:
-    EventService(db, settings, clock).store_one(
-        EventService(db, settings, clock).prepare_one(make_event())
-    )
+    ingest = EventService(db, settings, clock)
+    ingest.store_one(ingest.prepare_one(make_event()))
 
     assert demo_service(db, settings, clock).catch_up() is None
     assert stored_count(db) == 1

@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
 
+from sqlalchemy import Row
+
 from floorpulse.clock import Clock, utc_now
 from floorpulse.db.engine import Database
 from floorpulse.db.epoch import from_epoch_us, to_epoch_us
@@ -75,9 +77,9 @@ class DemoService:
         Events already stored (the live ones) come back as duplicates. None if no demo ran."""
         with self.db.read() as conn:
             run = repository.latest_run(conn)
-        factory = self.live_factory()
-        if run is None or factory is None:
+        if run is None:
             return None
+        factory = self._factory_of(run)
         now = self.clock()
         start = max(from_epoch_us(run.end_us), now - timedelta(hours=CATCH_UP_HOURS))
         return self._write(factory, start, now, progress, cleared=0)
@@ -116,10 +118,12 @@ class DemoService:
         """The factory of the latest seeding, for the simulator to carry on; None if none."""
         with self.db.read() as conn:
             row = repository.latest_run(conn)
-        if row is None:
-            return None
-        change = from_epoch_us(row.model_change_us) if row.model_change_us is not None else None
-        return self.factory(row.workers, row.stations, row.seed, change)
+        return None if row is None else self._factory_of(row)
+
+    def _factory_of(self, run: Row[Any]) -> Factory:
+        """The factory a stored seeding ran: its floor, seed and model change."""
+        change = from_epoch_us(run.model_change_us) if run.model_change_us is not None else None
+        return self.factory(run.workers, run.stations, run.seed, change)
 
     def is_empty(self) -> bool:
         with self.db.read() as conn:

@@ -5,7 +5,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from floorpulse.edge.queue import WhenFull
+from floorpulse.edge.queue import DEFAULT_CAPACITY, WhenFull
 
 
 class EdgeSettings(BaseSettings):
@@ -18,7 +18,7 @@ class EdgeSettings(BaseSettings):
     server_url: str = "http://127.0.0.1:8000"
     queue_path: Path = Path("data/edge-queue.db")
     # 10,000 events: 2.8 hours of an outage at 1 event/s (docs/EDGE.md sizes it).
-    queue_capacity: int = Field(default=10_000, ge=1)
+    queue_capacity: int = Field(default=DEFAULT_CAPACITY, ge=1)
     when_full: WhenFull = WhenFull.DROP_OLDEST
     batch_size: int = Field(default=500, ge=1, le=10_000)
     timeout_s: float = Field(default=30.0, gt=0)
