@@ -63,6 +63,19 @@ def test_resending_a_whole_batch_stores_nothing_new(client: TestClient, db: Data
     assert stored_count(db) == 10
 
 
+def test_a_resent_low_confidence_event_is_a_duplicate_not_a_new_low_confidence_one(
+    client: TestClient, db: Database
+) -> None:
+    doubtful = make_event(timestamp=_minute(1), confidence=0.3)
+    first = client.post("/api/events/batch", json=[doubtful]).json()
+    again = client.post("/api/events/batch", json=[make_event(timestamp=_minute(2)), doubtful])
+
+    assert (first["accepted"], first["low_confidence"]) == (1, 1)
+    counts = again.json()
+    assert (counts["accepted"], counts["duplicates"], counts["low_confidence"]) == (1, 1, 0)
+    assert stored_count(db) == 2
+
+
 def test_a_batch_of_only_rejects_is_answered_not_refused(client: TestClient, db: Database) -> None:
     result = client.post("/api/events/batch", json=[{"worker_id": "W1"}, 5]).json()
 

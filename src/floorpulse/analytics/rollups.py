@@ -8,7 +8,7 @@ batches landing in one hour cost one rebuild, not one each.
 
 import asyncio
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from itertools import groupby
 from typing import Any
@@ -32,19 +32,10 @@ log = logging.getLogger(__name__)
 REBUILD_BATCH = 200
 
 
-def mark_changed_hours(
-    conn: Connection,
-    rows: Sequence[NewEvent],
-    *,
-    timeout_us: int,
-    min_confidence: float,
-) -> None:
-    """Mark the hours that stored rows can change as stale (duplicates too: harmless)."""
+def changed_hours(rows: Iterable[NewEvent], *, timeout_us: int) -> set[StaleKey]:
+    """The hours that storing these rows can change (give it only the rows that count)."""
     hours: set[StaleKey] = set()
-    marked_us = max((row.received_us for row in rows), default=0)
     for row in rows:
-        if row.confidence < min_confidence:
-            continue
         hour_us = row.ts_us - row.ts_us % US_PER_HOUR
         hours.add((row.site_id, row.worker_id, hour_us))
         # Most states end within their own hour; only those reaching past it need the range.
@@ -52,7 +43,7 @@ def mark_changed_hours(
             hours.update(
                 (row.site_id, row.worker_id, h) for h in hours_touched(row.ts_us, timeout_us)
             )
-    repository.mark_stale(conn, hours, marked_us)
+    return hours
 
 
 class Rollups:

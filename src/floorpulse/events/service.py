@@ -10,7 +10,8 @@ import pydantic_core
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Connection, Row
 
-from floorpulse.analytics.rollups import mark_changed_hours
+from floorpulse.analytics.repository import StaleKey, mark_stale
+from floorpulse.analytics.rollups import changed_hours
 from floorpulse.clock import Clock, utc_now
 from floorpulse.db.engine import Database
 from floorpulse.db.epoch import from_epoch_us, to_epoch_us
@@ -54,8 +55,8 @@ class EventService:
     def store_one(self, row: NewEvent) -> tuple[EventOut, bool]:
         """Store one row; answer the stored event and whether it is new (False: a duplicate)."""
         with self.db.write() as conn:
-            created = bool(repository.insert_new(conn, [row], ("id",)))
-            self._record_ids_and_hours(conn, [row], row.received_us)
+            created = repository.insert_new(conn, [row]) == 1
+            self._record(conn, [self._footprint([row])], row.received_us, row.received_us)
             stored = repository.find_stored(conn, row)
         if stored is None:  # a conflict without a stored twin means the indexes changed
             raise RuntimeError("insert conflicted but no stored duplicate was found")
@@ -78,8 +79,12 @@ class EventService:
             row = self._to_row(event, received_us)
             if isinstance(row, list):
                 batch.rejected.append(RejectedEvent(index=index, reason=summarize(row), errors=row))
+            elif row.low_confidence:
+                batch.low_confidence_rows.append(row)
             else:
                 batch.rows.append(row)
+        # Worked out here, on the validating threads, so the single writer only writes.
+        batch.footprint = self._footprint([*batch.rows, *batch.low_confidence_rows])
         return batch
 
     def store_batches(self, batches: Sequence["PreparedBatch"]) -> list[BatchResult]:
@@ -89,10 +94,18 @@ class EventService:
         one is stored, and each commit (an fsync on SQLite) is paid once for all of them.
         """
         with self.db.write() as conn:
-            stored = [repository.insert_new(conn, b.rows, ("low_confidence",)) for b in batches]
-            rows = [row for batch in batches for row in batch.rows]
-            self._record_ids_and_hours(conn, rows, min(b.received_us for b in batches))
-        return [batch.result(new) for batch, new in zip(batches, stored, strict=True)]
+            # Low-confidence rows go in statements of their own: the row counts then tell how
+            # many of each were new, without reading every stored row back.
+            results = [
+                batch.result(
+                    repository.insert_new(conn, batch.rows),
+                    repository.insert_new(conn, batch.low_confidence_rows),
+                )
+                for batch in batches
+            ]
+            received = [batch.received_us for batch in batches]
+            self._record(conn, [b.footprint for b in batches], min(received), max(received))
+        return results
 
     def list_events(self, query: EventQuery) -> tuple[list[EventOut], str | None]:
         """A page of events, newest first, and the cursor of the next page (None: last page)."""
@@ -145,21 +158,34 @@ class EventService:
             f"{self.settings.max_clock_skew_s:.0f} s allowed (FLOORPULSE_MAX_CLOCK_SKEW_S)"
         )
 
-    def _record_ids_and_hours(
-        self, conn: Connection, rows: Sequence[NewEvent], seen_us: int
+    def _footprint(self, rows: Sequence[NewEvent]) -> "Footprint":
+        counted = (row for row in rows if not row.low_confidence)
+        return Footprint(
+            workers={(r.site_id, r.worker_id) for r in rows},
+            stations={(r.site_id, r.workstation_id) for r in rows},
+            hours=changed_hours(counted, timeout_us=self.settings.state_timeout_us),
+        )
+
+    @staticmethod
+    def _record(
+        conn: Connection, footprints: Sequence["Footprint"], seen_us: int, marked_us: int
     ) -> None:
         """Register the rows' workers and stations, and mark the hours they change stale."""
         # Registering ids already known is a no-op, so every valid row's ids can be offered.
-        workers = {(r.site_id, r.worker_id) for r in rows}
-        stations = {(r.site_id, r.workstation_id) for r in rows}
+        workers = set().union(*(f.workers for f in footprints))
+        stations = set().union(*(f.stations for f in footprints))
         registry.register(conn, registry.workers, "worker_id", workers, seen_us)
         registry.register(conn, registry.workstations, "workstation_id", stations, seen_us)
-        mark_changed_hours(
-            conn,
-            rows,
-            timeout_us=self.settings.state_timeout_us,
-            min_confidence=self.settings.confidence_threshold,
-        )
+        mark_stale(conn, set().union(*(f.hours for f in footprints)), marked_us)
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """What storing some rows touches besides the events: ids to register, hours gone stale."""
+
+    workers: set[tuple[str, str]]
+    stations: set[tuple[str, str]]
+    hours: set[StaleKey]
 
 
 @dataclass
@@ -168,16 +194,20 @@ class PreparedBatch:
 
     total: int
     received_us: int
-    rows: list[NewEvent] = field(default_factory=list)
+    rows: list[NewEvent] = field(default_factory=list)  # the ones that count in the metrics
+    low_confidence_rows: list[NewEvent] = field(default_factory=list)  # stored, flagged
     rejected: list[RejectedEvent] = field(default_factory=list)
+    footprint: Footprint = field(default_factory=lambda: Footprint(set(), set(), set()))
 
-    def result(self, stored: Sequence[Row[Any]]) -> BatchResult:
-        """The answer, given the `low_confidence` column of the rows that were new."""
+    def result(self, new: int, new_low_confidence: int) -> BatchResult:
+        """The answer, given how many rows and low-confidence rows were new."""
+        valid = len(self.rows) + len(self.low_confidence_rows)
+        accepted = new + new_low_confidence
         return BatchResult(
             total=self.total,
-            accepted=len(stored),
-            duplicates=len(self.rows) - len(stored),
-            low_confidence=sum(row[0] for row in stored),
+            accepted=accepted,
+            duplicates=valid - accepted,
+            low_confidence=new_low_confidence,
             rejected=len(self.rejected),
             rejected_events=self.rejected,
         )
