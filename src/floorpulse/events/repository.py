@@ -11,6 +11,8 @@ from sqlalchemy import Connection, Row, Select, select, tuple_
 
 from floorpulse.db.tables import events
 
+# A batch of 1,000 in one statement; bigger ones cost SQLite more per row.
+ROWS_PER_STATEMENT = 2000
 NATURAL_KEY = ("site_id", "ts_us", "worker_id", "workstation_id", "event_type")
 INSERT_COLUMNS = (
     "site_id",
@@ -76,12 +78,14 @@ def insert_new(conn: Connection, rows: Sequence[NewEvent]) -> int:
 
 
 def _rows_per_statement(conn: Connection) -> int:
-    # SQLite older than 3.32 binds at most 999 values per statement; PostgreSQL 65,535.
+    # One statement per posted batch where the driver allows: each statement is a moment the
+    # writer gives up the GIL and may wait to get it back. SQLite before 3.32 binds at most 999
+    # values per statement, later ones 32,766; PostgreSQL 65,535.
+    limit = 65_535
     if conn.dialect.name == "sqlite":
         dbapi = conn.connection.dbapi_connection
         limit = int(dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))  # type: ignore[union-attr]
-        return max(1, min(500, limit // len(INSERT_COLUMNS)))
-    return 500
+    return max(1, min(ROWS_PER_STATEMENT, limit // len(INSERT_COLUMNS)))
 
 
 @lru_cache(maxsize=128)
