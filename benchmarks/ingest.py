@@ -68,6 +68,7 @@ def prefill(path: Path, count: int, before: datetime) -> None:
     """Load about `count` events of the benchmark factory, ending at `before`, into SQLite."""
     database = Database(f"sqlite:///{path}", sqlite_synchronous="OFF")
     load_history(database, BENCH_FACTORY, history(BENCH_FACTORY, count, before))
+    _checkpoint(database)
     database.dispose()
 
 
@@ -78,10 +79,16 @@ def build_rollups(path: Path) -> None:
     rollups = Rollups(database, Settings(database_url=f"sqlite:///{path}"))
     rollups.check_basis()
     rollups.rebuild_all()
-    with database.engine.connect() as folded:
-        folded.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    _checkpoint(database)
     database.dispose()
     print(f"  rollups built ({time.perf_counter() - began:.0f} s)", flush=True)
+
+
+def _checkpoint(database: Database) -> None:
+    """Fold the write-ahead log into the database file: both servers start from the same state,
+    not one of them behind a WAL of ten million rows."""
+    with database.engine.connect() as folded:
+        folded.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def report(name: str, count: int, seconds: float, latencies: list[float]) -> float:
