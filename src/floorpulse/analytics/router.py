@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 from floorpulse.analytics.schemas import (
     FactoryMetrics,
     MetricsQuery,
+    Timeline,
     Timeseries,
     TimeseriesQuery,
     WorkerMetrics,
@@ -48,3 +49,10 @@ def timeseries(query: TimeseriesQueryDep, service: MetricsServiceDep) -> Timeser
     """Working, idle and absent seconds, units and utilization per local hour or day: one
     series for the site, or one per worker or workstation (trend charts, heatmaps)."""
     return service.timeseries(query)
+
+
+@router.get("/timeline", responses=PROBLEMS)
+def timeline(query: MetricsQueryDep, service: MetricsServiceDep) -> Timeline:
+    """Each worker's working, idle, absent and unobserved spans over the window (its last 24 h
+    if longer): the state timeline."""
+    return service.timeline(query)

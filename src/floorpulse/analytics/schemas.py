@@ -110,3 +110,19 @@ class Timeseries(MeasuredWindow):
     scope: Literal["factory", "worker", "workstation"]
     timezone: str
     series: list[Series]
+
+
+class Band(BaseModel):
+    worker_id: str
+    name: str | None
+    start: datetime
+    end: datetime
+    state: Literal["working", "idle", "absent", "unobserved"] = Field(
+        description="unobserved: no state event within the state timeout."
+    )
+
+
+class Timeline(MeasuredWindow):
+    """Each worker's states over the window (its last 24 h if it is longer), in worker order."""
+
+    bands: list[Band]

@@ -16,10 +16,12 @@ from sqlalchemy import Connection
 from floorpulse.analytics import repository
 from floorpulse.analytics.rollups import tally_span
 from floorpulse.analytics.schemas import (
+    Band,
     FactoryMetrics,
     MetricsQuery,
     Point,
     Series,
+    Timeline,
     Timeseries,
     TimeseriesQuery,
     WorkerMetrics,
@@ -28,10 +30,10 @@ from floorpulse.analytics.schemas import (
 from floorpulse.analytics.windows import Asked, resolve
 from floorpulse.clock import Clock, utc_now
 from floorpulse.db.engine import Database
-from floorpulse.db.epoch import to_epoch_us
+from floorpulse.db.epoch import from_epoch_us, to_epoch_us
 from floorpulse.errors import InvalidInput
 from floorpulse.metrics.buckets import bucket_edges
-from floorpulse.metrics.intervals import Window, active_workers
+from floorpulse.metrics.intervals import Window, active_workers, bands, state_intervals
 from floorpulse.metrics.plan import Piece, Source, plan, spans
 from floorpulse.metrics.tally import US_PER_HOUR, US_PER_S, Key, Tally, sum_by
 from floorpulse.registry import repository as registry
@@ -41,6 +43,8 @@ from floorpulse.validation import FieldError
 Pair = tuple[str, str]  # (worker_id, workstation_id)
 # Points per series a time-series query may ask for: a month of hours, years of days.
 MAX_POINTS = 1000
+# A timeline is drawn from raw events: longer windows show their last day.
+TIMELINE_SPAN_US = 24 * US_PER_HOUR
 
 
 class MetricsService:
@@ -132,6 +136,38 @@ class MetricsService:
             scope=query.scope,
             timezone=str(zone),
             series=series,
+        )
+
+    def timeline(self, query: MetricsQuery) -> Timeline:
+        """Each registered worker's states over the window (its last 24 h if longer)."""
+        site, window, asked = self._resolve(query, self.clock())
+        window = Window(max(window.start_us, window.end_us - TIMELINE_SPAN_US), window.end_us)
+        with self.db.read() as conn:
+            states, _ = repository.load_events(
+                conn,
+                site,
+                window.start_us - self.timeout_us,
+                window.end_us,
+                self.settings.confidence_threshold,
+                query.worker_id,
+            )
+            known = registry.list_all(conn, registry.workers, "worker_id", site)
+        names = {w.worker_id: w.name for w in known if query.worker_id in (None, w.worker_id)}
+        found = bands(state_intervals(states, self.timeout_us), window, names)
+        return Timeline(
+            from_=from_epoch_us(window.start_us),
+            to=asked.end,
+            shift=asked.shift,
+            bands=[
+                Band(
+                    worker_id=b.worker_id,
+                    name=names.get(b.worker_id),
+                    start=from_epoch_us(b.start_us),
+                    end=from_epoch_us(b.end_us),
+                    state=b.state,
+                )
+                for b in found
+            ],
         )
 
     def _series_keys(

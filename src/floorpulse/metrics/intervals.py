@@ -79,3 +79,50 @@ def active_workers(events: Iterable[StateEvent], now_us: int, timeout_us: int) -
         for interval in state_intervals((e for e in events if e.ts_us <= now_us), timeout_us)
         if interval.state != ABSENT and interval.start_us <= now_us < interval.end_us
     }
+
+
+UNOBSERVED = "unobserved"
+
+
+class Band(NamedTuple):
+    """What a worker's timeline shows over `[start_us, end_us)`: a state, or `unobserved`."""
+
+    start_us: int
+    end_us: int
+    worker_id: str
+    state: str
+
+
+def bands(intervals: Iterable[Interval], window: Window, workers: Iterable[str]) -> list[Band]:
+    """Each worker's states over the window, the time no state covers marked `unobserved`.
+
+    Touching intervals of one state merge into one band: a heartbeat every minute would
+    otherwise draw a thousand slivers a day. Workers with no interval are unobserved throughout.
+    """
+    by_worker: dict[str, list[Interval]] = {worker: [] for worker in workers}
+    for interval in intervals:
+        if window.overlap_us(interval.start_us, interval.end_us):
+            by_worker.setdefault(interval.worker_id, []).append(interval)
+    result: list[Band] = []
+    for worker_id in sorted(by_worker):
+        result += _worker_bands(worker_id, sorted(by_worker[worker_id]), window)
+    return result
+
+
+def _worker_bands(worker_id: str, intervals: list[Interval], window: Window) -> list[Band]:
+    found: list[Band] = []
+    covered_to = window.start_us
+    for interval in intervals:
+        start = max(interval.start_us, window.start_us)
+        end = min(interval.end_us, window.end_us)
+        if start > covered_to:
+            found.append(Band(covered_to, start, worker_id, UNOBSERVED))
+        last = found[-1] if found else None
+        if last and last.state == interval.state and last.end_us == start:
+            found[-1] = last._replace(end_us=end)
+        else:
+            found.append(Band(start, end, worker_id, interval.state))
+        covered_to = end
+    if covered_to < window.end_us:
+        found.append(Band(covered_to, window.end_us, worker_id, UNOBSERVED))
+    return found
