@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: lint, types, every test on SQLite, then the database tests on PostgreSQL.
+# The whole test suite: lint, types, every test on SQLite (browser tests in Debian's chromium),
+# then the database tests on PostgreSQL.
 # PostgreSQL: FLOORPULSE_TEST_DATABASE_URL, else a local server on 127.0.0.1:5432 if one answers.
 # Under CI=true the PostgreSQL pass is required, never skipped.
 set -euo pipefail
@@ -10,6 +11,14 @@ echo "== lint and types"
 "$bin/ruff" check .
 "$bin/ruff" format --check .
 "$bin/mypy"
+
+# The browser tests drive Debian's chromium; install it if it is missing. Without it they skip,
+# except under CI=true, where they must run.
+if chromium=$(scripts/browser.sh); then
+  export FLOORPULSE_CHROMIUM=$chromium
+elif [ "${CI:-}" = true ]; then
+  exit 1
+fi
 
 echo "== tests on SQLite"
 "$bin/pytest" "$@"
