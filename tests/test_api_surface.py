@@ -1,5 +1,6 @@
 """The API's outer surface: problem documents for unknown paths, OpenAPI docs."""
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 
@@ -9,6 +10,19 @@ def test_an_unknown_api_path_is_a_json_404(client: TestClient) -> None:
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["detail"] == "no such resource: GET /api/nothing/here"
+
+
+def test_with_the_dashboard_serving_the_api_still_answers_unknown_paths_with_json(
+    app: FastAPI,
+) -> None:
+    with TestClient(app) as running:  # start-up adds the dashboard's catch-all page route
+        page = running.get("/workers/W1")
+        missing = running.get("/api/nothing/here")
+
+    assert page.status_code == 200
+    assert "text/html" in page.headers["content-type"]
+    assert missing.status_code == 404
+    assert missing.json()["detail"] == "no such resource: GET /api/nothing/here"
 
 
 def test_a_wrong_method_is_a_405_problem(client: TestClient) -> None:

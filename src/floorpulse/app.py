@@ -8,12 +8,16 @@ from typing import Any
 
 from fastapi import FastAPI
 from pydantic import TypeAdapter
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from floorpulse import __version__
 from floorpulse.analytics.rollups import Rollups, keep_fresh
 from floorpulse.analytics.router import router as metrics_router
+from floorpulse.analytics.service import MetricsService
 from floorpulse.bodylimit import BodySizeLimit
 from floorpulse.clock import Clock, utc_now
+from floorpulse.dashboard.app import attach as attach_dashboard
+from floorpulse.dashboard.views import DashboardService
 from floorpulse.db.engine import Database
 from floorpulse.db.migrate import head_revision
 from floorpulse.demo.live import Simulator, start_simulator
@@ -26,6 +30,7 @@ from floorpulse.events.schemas import EventBatchIn, EventIn
 from floorpulse.events.service import EventService
 from floorpulse.health.router import router as health_router
 from floorpulse.registry.router import router as registry_router
+from floorpulse.registry.service import RegistryService
 from floorpulse.settings import Settings, get_settings
 
 DESCRIPTION = """Worker-productivity analytics for factories.
@@ -77,8 +82,27 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     routers = (health_router, events_router, registry_router, metrics_router, demo_router)
     for router in routers:
         app.include_router(router)
+    app.add_api_route("/api/{rest:path}", _no_such_api, include_in_schema=False)
     _document_raw_bodies(app, [EventIn, EventBatchIn])
+    attach_dashboard(app, _dashboard_views(settings, database, ingest.service, clock), settings)
     return app
+
+
+async def _no_such_api() -> None:
+    # Registered before the dashboard's catch-all, which would answer with the page.
+    raise StarletteHTTPException(404)
+
+
+def _dashboard_views(
+    settings: Settings, database: Database, events: EventService, clock: Clock
+) -> DashboardService:
+    return DashboardService(
+        MetricsService(database, settings, clock),
+        events,
+        RegistryService(database, clock),
+        DemoService(database, settings, events, clock),
+        clock,
+    )
 
 
 def _start_demo(settings: Settings, database: Database, events: EventService) -> Simulator | None:

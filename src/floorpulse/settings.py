@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     # Named daily spans of site time that windows can be asked by (`?shift=A&date=...`).
     shifts: list[Shift] = Field(default_factory=lambda: list(DEFAULT_SHIFTS))
 
+    # Utilization bands of the leaderboard and KPI colours, in %: below the first is low, from
+    # the second on is on target (a plant sets its own: 85 is world class, 60 typical).
+    utilization_targets: tuple[float, float] = (60.0, 80.0)
+
     max_batch_events: int = Field(default=10_000, ge=1)
     # Threads that validate and store posted events. SQLite takes one writer at a time, and one
     # thread doing it all beats several contending for the lock and the GIL (+25 % measured).
@@ -85,6 +89,14 @@ class Settings(BaseSettings):
                     f"shift name {name!r}: use 1-32 letters, digits, '_' or '-', not 'current'"
                 )
         return shifts
+
+    @field_validator("utilization_targets")
+    @classmethod
+    def _ordered_targets(cls, targets: tuple[float, float]) -> tuple[float, float]:
+        low, good = targets
+        if not 0 <= low <= good <= 100:
+            raise ValueError(f"give two percentages, low then target, e.g. [60, 80]; got {targets}")
+        return targets
 
     @property
     def is_sqlite(self) -> bool:

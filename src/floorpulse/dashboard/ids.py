@@ -1,0 +1,22 @@
+"""Component ids, in one place: layouts and callbacks import them, never spell them."""
+
+URL = "url"
+TICK = "tick"
+THEME = "theme"
+THEME_TOGGLE = "theme-toggle"
+DEMO_BADGE = "demo-badge"
+UPDATED_AT = "updated-at"
+WINDOW_LABEL = "window-label"
+
+RANGE = "filter-range"
+WORKER = "filter-worker"
+WORKSTATION = "filter-workstation"
+
+KPIS = "kpis"
+LEADERBOARD = "leaderboard"
+LEADERBOARD_CSV = "leaderboard-csv"
+HEATMAP = "heatmap"
+TREND = "trend"
+TIMELINE = "timeline"
+STREAM = "stream"
+PAGE = "page"

@@ -1,0 +1,204 @@
+"""What the dashboard shows, assembled from the same services the API answers with.
+
+Every open dashboard asks for the same few views each second; each view is computed once and
+shared for a moment (VIEW_TTL_S) by every viewer that asks, so twenty wall screens cost the
+database what one does.
+"""
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from cachetools import TTLCache, cached
+
+from floorpulse.analytics.schemas import (
+    Band,
+    MetricsQuery,
+    Point,
+    Series,
+    TimeseriesQuery,
+    WorkerMetrics,
+    WorkstationMetrics,
+)
+from floorpulse.analytics.service import MetricsService
+from floorpulse.clock import Clock
+from floorpulse.dashboard.filters import Filters, metrics_query
+from floorpulse.demo.service import DemoService
+from floorpulse.events.schemas import EventOut, EventQuery
+from floorpulse.events.service import EventService
+from floorpulse.registry.service import WORKERS, WORKSTATIONS, Kind, RegistryService
+
+# Long enough that concurrent viewers share one computation, short enough that a new event
+# shows within the 2 s the dashboard promises (one poll a second on top).
+VIEW_TTL_S = 0.5
+STREAM_LENGTH = 25
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One KPI card: the value over the window and over the equal period before it."""
+
+    key: str
+    label: str
+    value: float | None
+    previous: float | None
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Overview:
+    start: datetime
+    end: datetime
+    shift: str | None
+    kpis: list[Kpi]
+    workers: list[WorkerMetrics]
+    workstations: list[WorkstationMetrics]
+    heatmap: list[Series]
+    trend: list[Point]
+    timeline: list[Band]
+    events: list[EventOut]
+    worker_choices: list[tuple[str, str]]  # (id, name or id) of every worker of the site
+    station_choices: list[tuple[str, str]]
+    demo: bool
+    updated_at: datetime
+
+
+class DashboardService:
+    """Builds dashboard views; safe to share between threads."""
+
+    def __init__(
+        self,
+        metrics: MetricsService,
+        events: EventService,
+        registry: RegistryService,
+        demo: DemoService,
+        clock: Clock,
+    ) -> None:
+        self.metrics = metrics
+        self.events = events
+        self.registry = registry
+        self.demo = demo
+        self.clock = clock
+        lock = threading.Lock()
+        # The condition lets a second viewer wait for the first one's result, not recompute it.
+        shared: Callable[[Filters], Overview] = cached(
+            TTLCache(maxsize=64, ttl=VIEW_TTL_S), lock=lock, condition=threading.Condition(lock)
+        )(self._overview)
+        self.overview = shared
+
+    def _overview(self, filters: Filters) -> Overview:
+        now = self.clock()
+        query = metrics_query(filters, now)
+        factory = self.metrics.factory(query)
+        previous = _previous(query, factory.from_, factory.to)
+        return Overview(
+            start=factory.from_,
+            end=factory.to,
+            shift=factory.shift,
+            kpis=self._kpis(query, previous),
+            workers=self.metrics.workers(query),
+            workstations=self.metrics.workstations(query),
+            heatmap=self._series(query, "workstation"),
+            trend=self._series(query, "factory")[0].points,
+            timeline=self.metrics.timeline(query).bands,
+            events=self._events(filters),
+            worker_choices=self._choices(WORKERS, filters.site),
+            station_choices=self._choices(WORKSTATIONS, filters.site),
+            demo=self.demo.latest_run() is not None,
+            updated_at=now,
+        )
+
+    def _kpis(self, query: MetricsQuery, previous: MetricsQuery) -> list[Kpi]:
+        if query.worker_id:  # exactly the figures GET /api/metrics/workers gives the worker
+            now_row, before_row = self._worker(query), self._worker(previous)
+            active_now = self.metrics.factory(query).active_workers
+            return _worker_kpis(now_row, before_row, active_now)
+        current, before = self.metrics.factory(query), self.metrics.factory(previous)
+        return [
+            Kpi("active", "Active workers now", current.active_workers, None),
+            Kpi(
+                "utilization",
+                "Utilization",
+                current.average_utilization_percentage,
+                before.average_utilization_percentage,
+                "%",
+            ),
+            Kpi(
+                "units",
+                "Units produced",
+                current.total_production_count,
+                before.total_production_count,
+            ),
+            Kpi(
+                "rate",
+                "Production rate",
+                current.average_production_rate,
+                before.average_production_rate,
+                "units/h",
+            ),
+            Kpi(
+                "hours",
+                "Productive hours",
+                round(current.total_productive_time_minutes / 60, 1),
+                round(before.total_productive_time_minutes / 60, 1),
+                "h",
+            ),
+        ]
+
+    def _worker(self, query: MetricsQuery) -> WorkerMetrics | None:
+        rows = self.metrics.workers(query)
+        return rows[0] if rows else None
+
+    def _series(self, query: MetricsQuery, scope: str) -> list[Series]:
+        asked = TimeseriesQuery.model_validate({**_plain(query), "scope": scope, "bucket": "hour"})
+        return self.metrics.timeseries(asked).series
+
+    def _choices(self, kind: Kind, site: str | None) -> list[tuple[str, str]]:
+        site = site or self.metrics.settings.default_site
+        rows = self.registry.list(kind, site)
+        ids = [(getattr(row, kind.key), row.name) for row in rows]
+        return [(key, name or key) for key, name in ids]
+
+    def _events(self, filters: Filters) -> list[EventOut]:
+        query = EventQuery(
+            worker_id=filters.worker,
+            workstation_id=filters.workstation,
+            site=filters.site,
+            limit=STREAM_LENGTH,
+        )
+        page, _ = self.events.list_events(query)
+        return page
+
+
+# The worker's KPI cards: (key, label, what it reads of the worker's row, unit).
+WORKER_KPIS: list[tuple[str, str, Callable[[WorkerMetrics], float | None], str]] = [
+    ("utilization", "Utilization", lambda r: r.utilization_percentage, "%"),
+    ("units", "Units produced", lambda r: r.total_units_produced, ""),
+    ("rate", "Production rate", lambda r: r.units_per_hour, "units/h"),
+    ("hours", "Productive hours", lambda r: round(r.total_active_time_minutes / 60, 1), "h"),
+]
+
+
+def _worker_kpis(
+    row: WorkerMetrics | None, before: WorkerMetrics | None, active_now: int
+) -> list[Kpi]:
+    return [
+        Kpi("active", "Active now", active_now, None),
+        *(
+            Kpi(key, label, read(row) if row else None, read(before) if before else None, unit)
+            for key, label, read, unit in WORKER_KPIS
+        ),
+    ]
+
+
+def _previous(query: MetricsQuery, start: datetime, end: datetime) -> MetricsQuery:
+    """The same filters over the equal period just before [start, end)."""
+    length = end - start
+    return MetricsQuery.model_validate(
+        {**_plain(query), "shift": None, "date": None, "from": start - length, "to": start}
+    )
+
+
+def _plain(query: MetricsQuery) -> dict[str, object]:
+    return query.model_dump(by_alias=True)
