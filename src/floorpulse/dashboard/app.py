@@ -66,7 +66,6 @@ def _header() -> html.Header:
 
 def _filter_bar() -> html.Nav:
     ranges = [{"label": label, "value": key} for key, label in RANGE_LABELS.items()]
-    ranges = [r for r in ranges if r["value"] not in ("named", "custom")]  # set by deep link
     return html.Nav(
         [
             _labelled("Time range", dcc.Dropdown(ranges, "today", id=ids.RANGE, clearable=False)),
@@ -90,10 +89,13 @@ def _register(dash_app: Dash, views: DashboardService, targets: tuple[float, flo
         Output(ids.RANGE, "value"),
         Output(ids.WORKER, "value"),
         Output(ids.WORKSTATION, "value"),
+        Output(ids.WORKER, "options", allow_duplicate=True),
+        Output(ids.WORKSTATION, "options", allow_duplicate=True),
         Input(ids.URL, "search"),
         Input(ids.RANGE, "value"),
         Input(ids.WORKER, "value"),
         Input(ids.WORKSTATION, "value"),
+        prevent_initial_call="initial_duplicate",  # a deep link's controls are set on load
     )
     def sync_filters(search: str, range_: str, worker: str, station: str) -> tuple[Any, ...]:
         return filters_and_url(ctx.triggered_id, search, range_, worker, station)
@@ -146,11 +148,15 @@ _PROPERTY = {
 def filters_and_url(
     trigger: str | None, search: str, range_: str, worker: str | None, station: str | None
 ) -> tuple[Any, ...]:
-    """Keep the URL and the filter controls in step: a deep link sets the controls, a changed
-    control rewrites the URL (so the view can be bookmarked)."""
+    """Keep the URL and the filter controls in step: a deep link sets the controls (offering
+    its worker and station, which a dropdown would otherwise drop before the lists arrive), a
+    changed control rewrites the URL (so the view can be bookmarked)."""
     if trigger in (None, ids.URL):
         given = parse(search)
-        return no_update, given.range, given.worker, given.workstation
+        workers = [{"label": given.worker, "value": given.worker}] if given.worker else no_update
+        station = given.workstation
+        stations = [{"label": station, "value": station}] if station else no_update
+        return no_update, given.range, given.worker, station, workers, stations
     current = parse(search)
     changed = Filters(
         range=range_ if range_ else current.range,  # type: ignore[arg-type]
@@ -163,7 +169,7 @@ def filters_and_url(
         start=current.start,
         end=current.end,
     )
-    return to_search(changed), no_update, no_update, no_update
+    return to_search(changed), *[no_update] * 5
 
 
 def panels(view: Overview, theme: str, targets: tuple[float, float]) -> tuple[Any, ...]:

@@ -1,0 +1,61 @@
+"""The overview in a real browser, against a live server with generated data."""
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from floorpulse.dashboard.overview import kpi_text
+from floorpulse.dashboard.views import Kpi
+from tests.conftest import StartServer
+
+UNITS = {"units": "", "utilization": "%", "rate": "units/h"}
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def seeded(start_server: StartServer) -> str:
+    server = start_server()
+    seeded = httpx.post(f"{server.url}/api/admin/seed", params={"hours": 3}, timeout=60)
+    assert seeded.status_code == 200, seeded.text
+    return server.url
+
+
+def test_the_overview_renders_every_panel(page: Page, seeded: str) -> None:
+    page.goto(seeded + "/", wait_until="domcontentloaded")
+
+    expect(page.locator("#kpi-units")).not_to_have_text("", timeout=15_000)
+    for title in (
+        "Worker leaderboard",
+        "Workstation utilization by hour",
+        "State timeline",
+        "Utilization and units per hour",
+        "Live events",
+    ):
+        expect(page.get_by_role("heading", name=title)).to_be_visible()
+    expect(page.locator("#heatmap .main-svg").first).to_be_visible()
+    expect(page.locator("#timeline .main-svg").first).to_be_visible()
+    expect(page.locator("#stream li.event").first).to_be_visible()
+    expect(page.locator("#demo-badge")).to_be_visible()
+
+
+def test_a_worker_deep_link_shows_exactly_that_workers_api_figures(page: Page, seeded: str) -> None:
+    # A closed window in the seeded past: its figures no longer move as time passes.
+    end = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=20)
+    window = {"from": (end - timedelta(hours=2)).isoformat(), "to": end.isoformat()}
+    (row,) = httpx.get(f"{seeded}/api/metrics/workers", params={**window, "worker_id": "W1"}).json()
+
+    page.goto(f"{seeded}/?{urlencode({'range': 'custom', **window, 'worker': 'W1'})}")
+
+    shown = {
+        "units": row["total_units_produced"],
+        "utilization": row["utilization_percentage"],
+        "rate": row["units_per_hour"],
+    }
+    for key, value in shown.items():
+        text, _ = kpi_text(Kpi(key, key, value, None, UNITS[key]))
+        expect(page.locator(f"#kpi-{key}")).to_have_text(text, timeout=15_000)
+    expect(page.locator("#filter-worker")).to_contain_text(row["name"] or "W1")
