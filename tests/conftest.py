@@ -44,6 +44,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.db)
         if "start_server" in fixtures:
             item.add_marker(pytest.mark.server)
+    # Browser tests last, as their own tier: Playwright's sync API leaves an event loop running
+    # in this thread, and later tests that call asyncio.run() would fail.
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
 
 
 @pytest.fixture(scope="session")

@@ -76,6 +76,19 @@ def test_a_resent_low_confidence_event_is_a_duplicate_not_a_new_low_confidence_o
     assert stored_count(db) == 2
 
 
+def test_of_repeats_within_a_batch_the_first_is_kept_whatever_its_confidence(
+    client: TestClient,
+) -> None:
+    doubtful = make_event(timestamp=_minute(1), confidence=0.3)
+    sure = make_event(timestamp=_minute(1), confidence=0.9)
+
+    counts = client.post("/api/events/batch", json=[doubtful, sure]).json()
+
+    assert (counts["accepted"], counts["duplicates"], counts["low_confidence"]) == (1, 1, 1)
+    (stored,) = client.get("/api/events").json()
+    assert stored["confidence"] == 0.3
+
+
 def test_a_batch_of_only_rejects_is_answered_not_refused(client: TestClient, db: Database) -> None:
     result = client.post("/api/events/batch", json=[{"worker_id": "W1"}, 5]).json()
 

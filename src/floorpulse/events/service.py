@@ -75,11 +75,19 @@ class EventService:
             reason = f"{len(events)} events in one batch; at most {self.settings.max_batch_events}"
             raise InvalidInput(reason, [FieldError("events", reason)])
         batch = PreparedBatch(total=len(events), received_us=received_us)
+        # The first of repeats within a batch is the one kept; the low-confidence rows are stored
+        # in a statement of their own, so the database alone would not see which came first.
+        seen: set[object] = set()
         for index, event in enumerate(events):
             row = self._to_row(event, received_us)
             if isinstance(row, list):
                 batch.rejected.append(RejectedEvent(index=index, reason=summarize(row), errors=row))
-            elif row.low_confidence:
+                continue
+            key = row.event_id or (row.site_id, row.ts_us, *row[3:6])  # what dedup compares
+            if key in seen:
+                continue  # a duplicate: result() counts it
+            seen.add(key)
+            if row.low_confidence:
                 batch.low_confidence_rows.append(row)
             else:
                 batch.rows.append(row)
@@ -201,7 +209,7 @@ class PreparedBatch:
 
     def result(self, new: int, new_low_confidence: int) -> BatchResult:
         """The answer, given how many rows and low-confidence rows were new."""
-        valid = len(self.rows) + len(self.low_confidence_rows)
+        valid = self.total - len(self.rejected)
         accepted = new + new_low_confidence
         return BatchResult(
             total=self.total,
