@@ -5,6 +5,7 @@ reads the same services the API answers with, through the shared view cache.
 """
 
 import asyncio
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from fastapi import FastAPI
 
 from floorpulse.dashboard import ids, overview
-from floorpulse.dashboard.filters import RANGE_LABELS, Filters, parse, to_search
+from floorpulse.dashboard.filters import RANGE_LABELS, parse, to_search
 from floorpulse.dashboard.views import DashboardService, Overview
 from floorpulse.settings import Settings
 
@@ -158,17 +159,8 @@ def filters_and_url(
         stations = [{"label": station, "value": station}] if station else no_update
         return no_update, given.range, given.worker, station, workers, stations
     current = parse(search)
-    changed = Filters(
-        range=range_ if range_ else current.range,  # type: ignore[arg-type]
-        worker=worker,
-        workstation=station,
-        site=current.site,
-        view=current.view,
-        shift=current.shift,
-        day=current.day,
-        start=current.start,
-        end=current.end,
-    )
+    chosen: Any = range_ or current.range  # the range dropdown offers only RANGES
+    changed = replace(current, range=chosen, worker=worker, workstation=station)
     return to_search(changed), *[no_update] * 5
 
 

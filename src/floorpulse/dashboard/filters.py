@@ -3,7 +3,7 @@
 Pure: a query string in, a Filters out, and back; no Dash, no database.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal, get_args
 from urllib.parse import parse_qsl, urlencode
@@ -92,10 +92,6 @@ def metrics_query(filters: Filters, now: datetime) -> MetricsQuery:
     if filters.range == "custom" and filters.start:
         return MetricsQuery(from_=filters.start, to=filters.end, **common)
     return MetricsQuery(**common)
-
-
-def with_changes(filters: Filters, **changes: object) -> Filters:
-    return replace(filters, **changes)  # type: ignore[arg-type]
 
 
 def _date(text: str | None) -> date | None:

@@ -14,6 +14,7 @@ from cachetools import TTLCache, cached
 
 from floorpulse.analytics.schemas import (
     Band,
+    FactoryMetrics,
     MetricsQuery,
     Point,
     Series,
@@ -91,13 +92,14 @@ class DashboardService:
         now = self.clock()
         query = metrics_query(filters, now)
         factory = self.metrics.factory(query)
+        workers = self.metrics.workers(query)
         previous = _previous(query, factory.from_, factory.to)
         return Overview(
             start=factory.from_,
             end=factory.to,
             shift=factory.shift,
-            kpis=self._kpis(query, previous),
-            workers=self.metrics.workers(query),
+            kpis=self._kpis(query, previous, factory, workers),
+            workers=workers,
             workstations=self.metrics.workstations(query),
             heatmap=self._series(query, "workstation"),
             trend=self._series(query, "factory")[0].points,
@@ -109,12 +111,18 @@ class DashboardService:
             updated_at=now,
         )
 
-    def _kpis(self, query: MetricsQuery, previous: MetricsQuery) -> list[Kpi]:
+    def _kpis(
+        self,
+        query: MetricsQuery,
+        previous: MetricsQuery,
+        current: FactoryMetrics,
+        workers: list[WorkerMetrics],
+    ) -> list[Kpi]:
+        """The cards, given the window's factory and worker figures already read."""
         if query.worker_id:  # exactly the figures GET /api/metrics/workers gives the worker
-            now_row, before_row = self._worker(query), self._worker(previous)
-            active_now = self.metrics.factory(query).active_workers
-            return _worker_kpis(now_row, before_row, active_now)
-        current, before = self.metrics.factory(query), self.metrics.factory(previous)
+            now_row = workers[0] if workers else None
+            return _worker_kpis(now_row, self._worker(previous), current.active_workers)
+        before = self.metrics.factory(previous)
         return [
             Kpi("active", "Active workers now", current.active_workers, None),
             Kpi(

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Row, Select, select, tuple_
@@ -14,6 +15,8 @@ from floorpulse.db.tables import events
 # A batch of 1,000 in one statement; bigger ones cost SQLite more per row.
 ROWS_PER_STATEMENT = 2000
 NATURAL_KEY = ("site_id", "ts_us", "worker_id", "workstation_id", "event_type")
+# What two events without an event_id are compared by (the partial unique index).
+natural_key = attrgetter(*NATURAL_KEY)
 INSERT_COLUMNS = (
     "site_id",
     "event_id",

@@ -83,7 +83,7 @@ class EventService:
             if isinstance(row, list):
                 batch.rejected.append(RejectedEvent(index=index, reason=summarize(row), errors=row))
                 continue
-            key = row.event_id or (row.site_id, row.ts_us, *row[3:6])  # what dedup compares
+            key = row.event_id or repository.natural_key(row)  # what dedup compares
             if key in seen:
                 continue  # a duplicate: result() counts it
             seen.add(key)
