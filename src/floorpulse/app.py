@@ -84,7 +84,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         app.include_router(router)
     app.add_api_route("/api/{rest:path}", _no_such_api, include_in_schema=False)
     _document_raw_bodies(app, [EventIn, EventBatchIn])
-    attach_dashboard(app, _dashboard_views(settings, database, ingest.service, clock), settings)
+    app.state.dashboard = _dashboard_views(settings, database, ingest.service, clock)
+    attach_dashboard(app, app.state.dashboard, settings)
     return app
 
 

@@ -44,6 +44,13 @@ class InvalidInput(FloorPulseError):
     problem = "invalid-input"
 
 
+class Conflict(FloorPulseError):
+    """The request contradicts what is stored (e.g. reseeding over observed data)."""
+
+    status = HTTPStatus.CONFLICT
+    problem = "conflict"
+
+
 class NotReady(FloorPulseError):
     status = HTTPStatus.SERVICE_UNAVAILABLE
     problem = "not-ready"

@@ -4,7 +4,10 @@ import os
 import shutil
 from typing import Any
 
+import httpx
 import pytest
+
+from tests.conftest import StartServer
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -32,3 +35,12 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             )
         pytest.skip("no chromium: scripts/browser.sh installs Debian's")
     return {**browser_type_launch_args, "executable_path": chromium, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def seeded(start_server: StartServer) -> str:
+    """A live server's address, with three hours of sample history."""
+    server = start_server()
+    seeded = httpx.post(f"{server.url}/api/admin/seed", params={"hours": 3}, timeout=60)
+    assert seeded.status_code == 200, seeded.text
+    return server.url

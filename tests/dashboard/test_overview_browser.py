@@ -9,19 +9,10 @@ from playwright.sync_api import Page, expect
 
 from floorpulse.dashboard.overview import kpi_text
 from floorpulse.dashboard.views import Kpi
-from tests.conftest import StartServer
 
 UNITS = {"units": "", "utilization": "%", "rate": "units/h"}
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def seeded(start_server: StartServer) -> str:
-    server = start_server()
-    seeded = httpx.post(f"{server.url}/api/admin/seed", params={"hours": 3}, timeout=60)
-    assert seeded.status_code == 200, seeded.text
-    return server.url
 
 
 def test_the_overview_renders_every_panel(page: Page, seeded: str) -> None:

@@ -13,11 +13,12 @@ TIMELINE_STATES = ("working", "idle", "absent", "unobserved")
 def _frame(figure: go.Figure, colours: Palette, height: int) -> go.Figure:
     figure.update_layout(
         height=height,
-        margin={"l": 8, "r": 8, "t": 8, "b": 8},
+        margin={"l": 8, "r": 8, "t": 28, "b": 8},
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
         font={"color": colours.text, "size": 13},
-        legend={"orientation": "h", "y": -0.15},
+        # Above the plot: below it, the legend collides with date ticks on a phone.
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         uirevision="keep",  # a live refresh keeps the viewer's zoom and hidden traces
     )
     figure.update_xaxes(gridcolor=colours.grid, zeroline=False, automargin=True)

@@ -22,6 +22,7 @@ RANGE_LABELS = {
 }
 View = Literal["all", "workers", "workstations"]
 VIEWS: tuple[str, ...] = get_args(View)
+VIEW_LABELS = {"all": "All", "workers": "Workers", "workstations": "Workstations"}
 
 
 @dataclass(frozen=True)

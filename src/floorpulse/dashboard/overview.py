@@ -1,4 +1,5 @@
-"""The overview page: KPI cards, leaderboard, heatmap, trend, timeline and the event stream.
+"""The overview page: KPI cards, leaderboard, workstation table and heatmap, trend, timeline
+and the event stream; the view switch (all / workers / workstations) hides what is not asked for.
 
 layout() builds the empty page; render() fills it from an Overview. Both are plain functions
 of plain data, tested without a browser.
@@ -15,49 +16,104 @@ from floorpulse.dashboard.views import Kpi, Overview
 from floorpulse.events.schemas import EventOut
 
 GRAPH_CONFIG: Any = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
-LEADERBOARD_COLUMNS = [
+# Utilization, coloured by the row's band against FLOORPULSE_UTILIZATION_TARGETS; ranked on it.
+UTILIZATION_COLUMN: dict[str, Any] = {
+    "field": "utilization",
+    "headerName": "Utilization %",
+    "sort": "desc",
+    "cellClassRules": {
+        f"util-{band}": f"params.data.band === '{band}'" for band in ("good", "mid", "low")
+    },
+}
+LEADERBOARD_COLUMNS: list[dict[str, Any]] = [
     {"field": "rank", "headerName": "#", "maxWidth": 70, "sortable": False},
     {"field": "worker", "headerName": "Worker", "minWidth": 120},
-    {
-        "field": "utilization",
-        "headerName": "Utilization %",
-        "sort": "desc",
-        "cellClassRules": {
-            "util-good": "params.data.band === 'good'",
-            "util-mid": "params.data.band === 'mid'",
-            "util-low": "params.data.band === 'low'",
-        },
-    },
+    UTILIZATION_COLUMN,
     {"field": "units", "headerName": "Units"},
     {"field": "units_per_hour", "headerName": "Units/h"},
     {"field": "active_h", "headerName": "Active h"},
     {"field": "idle_h", "headerName": "Idle h"},
     {"field": "absent_h", "headerName": "Absent h"},
 ]
+STATION_COLUMNS: list[dict[str, Any]] = [
+    {"field": "workstation", "headerName": "Workstation", "minWidth": 130},
+    UTILIZATION_COLUMN,
+    {"field": "units", "headerName": "Units"},
+    {"field": "throughput", "headerName": "Units/h"},
+    {"field": "occupied_h", "headerName": "Occupied h"},
+]
+# The grid takes the page's colours (CSS variables), so it follows the light/dark switch.
+GRID_THEME = {
+    "function": "themeQuartz.withParams({backgroundColor: 'var(--card)', "
+    "foregroundColor: 'var(--text)', borderColor: 'var(--line)', "
+    "headerBackgroundColor: 'var(--bg)', accentColor: 'var(--accent)', fontSize: 14})"
+}
+# Which panels each view shows: class names the page's CSS hides by view.
+WORKERS_ONLY, STATIONS_ONLY = "for-workers", "for-stations"
+FIRST_EVENT = """curl -X POST http://HOST:8000/api/events -H 'Content-Type: application/json' \\
+  -d '{"timestamp": "2026-01-15T10:15:00Z", "worker_id": "W1", "workstation_id": "S3",
+       "event_type": "working", "confidence": 0.93, "count": 1}'"""
 
 
 def layout() -> html.Div:
     return html.Div(
         [
+            _empty_state(),
             html.Section(id=ids.KPIS, className="kpis"),
             _panel(
                 "Worker leaderboard",
-                dag.AgGrid(
-                    id=ids.LEADERBOARD,
-                    columnDefs=LEADERBOARD_COLUMNS,
-                    defaultColDef={"sortable": True, "flex": 1, "minWidth": 90},
-                    dashGridOptions={"domLayout": "autoHeight", "animateRows": False},
-                    csvExportParams={"fileName": "floorpulse-leaderboard.csv"},
-                    className="ag-theme-quartz-auto-dark grid",
-                ),
+                _table(ids.LEADERBOARD, LEADERBOARD_COLUMNS, "floorpulse-leaderboard.csv"),
                 html.Button("Download CSV", id=ids.LEADERBOARD_CSV, className="button"),
+                only=WORKERS_ONLY,
             ),
-            _panel("Workstation utilization by hour", _graph(ids.HEATMAP)),
-            _panel("State timeline", _graph(ids.TIMELINE)),
+            _panel(
+                "Workstations",
+                _table(ids.STATIONS, STATION_COLUMNS, "floorpulse-workstations.csv"),
+                html.Button("Download CSV", id=ids.STATIONS_CSV, className="button"),
+                only=STATIONS_ONLY,
+            ),
+            _panel("Workstation utilization by hour", _graph(ids.HEATMAP), only=STATIONS_ONLY),
+            _panel("State timeline", _graph(ids.TIMELINE), only=WORKERS_ONLY),
             _panel("Utilization and units per hour", _graph(ids.TREND)),
             _panel("Live events", html.Ol(id=ids.STREAM, className="stream")),
         ],
         className="overview",
+        id=ids.PAGE,
+    )
+
+
+def page_class(view: str, empty: bool) -> str:
+    """The overview's classes: `view-workers` hides the station panels (and the other way
+    round); `is-empty` leaves only the empty state, until the first event arrives."""
+    return f"overview view-{view}" + (" is-empty" if empty else "")
+
+
+def _empty_state() -> html.Section:
+    return html.Section(
+        [
+            html.H2("No events yet"),
+            html.P(
+                "FloorPulse shows what the cameras report. Point an edge agent or a camera at "
+                "this server, or send a first event by hand:"
+            ),
+            html.Pre(FIRST_EVENT, className="code"),
+            html.P("Or look around with a made-up day of a small factory first."),
+            html.Button("Load sample data", id=ids.SEED_FIRST, className="button primary"),
+        ],
+        id=ids.EMPTY,
+        className="empty-state card",
+        hidden=True,
+    )
+
+
+def _table(table_id: str, columns: list[dict[str, Any]], csv_name: str) -> dag.AgGrid:
+    return dag.AgGrid(
+        id=table_id,
+        columnDefs=columns,
+        defaultColDef={"sortable": True, "flex": 1, "minWidth": 90},
+        dashGridOptions={"domLayout": "autoHeight", "animateRows": False, "theme": GRID_THEME},
+        csvExportParams={"fileName": csv_name},
+        className="grid",
     )
 
 
@@ -67,6 +123,7 @@ def render(view: Overview, theme: str, targets: tuple[float, float]) -> dict[str
     return {
         ids.KPIS: [_kpi_card(kpi) for kpi in view.kpis],
         ids.LEADERBOARD: leaderboard_rows(view, targets),
+        ids.STATIONS: station_rows(view, targets),
         ids.HEATMAP: figures.heatmap(view.heatmap, colours),
         ids.TIMELINE: figures.timeline(view.timeline, colours),
         ids.TREND: figures.trend(view.trend, colours),
@@ -92,6 +149,21 @@ def leaderboard_rows(view: Overview, targets: tuple[float, float]) -> list[dict[
             "absent_h": round(w.total_absent_time_minutes / 60, 2),
         }
         for rank, w in enumerate(ranked, start=1)
+    ]
+
+
+def station_rows(view: Overview, targets: tuple[float, float]) -> list[dict[str, Any]]:
+    return [
+        {
+            "workstation": s.name or s.workstation_id,
+            "workstation_id": s.workstation_id,
+            "utilization": s.utilization_percentage,
+            "band": band(s.utilization_percentage, targets),
+            "units": s.total_units_produced,
+            "throughput": s.throughput_rate,
+            "occupied_h": round(s.occupancy_time_minutes / 60, 2),
+        }
+        for s in view.workstations
     ]
 
 
@@ -127,7 +199,7 @@ def _event_item(event: EventOut) -> html.Li:
     ]
     label = STATE_LABELS.get(event.event_type, event.event_type)
     if event.event_type == "product_count":
-        label = f"{event.count} units"
+        label = f"{event.count} unit" + ("s" if event.count != 1 else "")
     return html.Li(
         [
             html.Time(event.timestamp.strftime("%H:%M:%S"), dateTime=event.timestamp.isoformat()),
@@ -140,8 +212,8 @@ def _event_item(event: EventOut) -> html.Li:
     )
 
 
-def _panel(title: str, *children: Any) -> html.Section:
-    return html.Section([html.H2(title), *children], className="panel card")
+def _panel(title: str, *children: Any, only: str = "") -> html.Section:
+    return html.Section([html.H2(title), *children], className=f"panel card {only}".strip())
 
 
 def _graph(graph_id: str) -> dcc.Graph:

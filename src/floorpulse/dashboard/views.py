@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from cachetools import TTLCache, cached
 
@@ -25,7 +26,9 @@ from floorpulse.analytics.schemas import (
 from floorpulse.analytics.service import MetricsService
 from floorpulse.clock import Clock
 from floorpulse.dashboard.filters import Filters, metrics_query
-from floorpulse.demo.service import DemoService
+from floorpulse.demo.schemas import SeedResult
+from floorpulse.demo.service import DemoService, SeedPlan
+from floorpulse.errors import Conflict
 from floorpulse.events.schemas import EventOut, EventQuery
 from floorpulse.events.service import EventService
 from floorpulse.registry.service import WORKERS, WORKSTATIONS, Kind, RegistryService
@@ -61,7 +64,9 @@ class Overview:
     events: list[EventOut]
     worker_choices: list[tuple[str, str]]  # (id, name or id) of every worker of the site
     station_choices: list[tuple[str, str]]
-    demo: bool
+    site_choices: list[str]
+    demo: bool  # some of the stored history was seeded, not observed
+    empty: bool  # nothing stored at all: the page says how to send the first event
     updated_at: datetime
 
 
@@ -81,10 +86,11 @@ class DashboardService:
         self.registry = registry
         self.demo = demo
         self.clock = clock
-        lock = threading.Lock()
+        self._lock = threading.Lock()
+        self._views: TTLCache[Any, Overview] = TTLCache(maxsize=64, ttl=VIEW_TTL_S)
         # The condition lets a second viewer wait for the first one's result, not recompute it.
         shared: Callable[[Filters], Overview] = cached(
-            TTLCache(maxsize=64, ttl=VIEW_TTL_S), lock=lock, condition=threading.Condition(lock)
+            self._views, lock=self._lock, condition=threading.Condition(self._lock)
         )(self._overview)
         self.overview = shared
 
@@ -107,9 +113,27 @@ class DashboardService:
             events=self._events(filters),
             worker_choices=self._choices(WORKERS, filters.site),
             station_choices=self._choices(WORKSTATIONS, filters.site),
+            site_choices=self._sites(),
             demo=self.demo.latest_run() is not None,
+            empty=self.demo.is_empty(),
             updated_at=now,
         )
+
+    def reseed(self) -> SeedResult:
+        """Fresh sample data: the latest seeding's floor and length over again, every stored
+        event deleted first; a first day of it in an empty database. Refused over real data."""
+        latest = self.demo.latest_run()
+        if latest is not None:
+            hours = (latest.to - latest.from_).total_seconds() / 3600
+            plan = SeedPlan(hours, latest.workers, latest.workstations, latest.seed, clear=True)
+        elif self.demo.is_empty():
+            plan = SeedPlan()
+        else:
+            raise Conflict("the stored events were observed, not seeded: they are kept")
+        result = self.demo.seed(plan)
+        with self._lock:  # every viewer sees the new data at its next refresh
+            self._views.clear()
+        return result
 
     def _kpis(
         self,
@@ -167,6 +191,11 @@ class DashboardService:
         rows = self.registry.list(kind, site)
         ids = [(getattr(row, kind.key), row.name) for row in rows]
         return [(key, name or key) for key, name in ids]
+
+    def _sites(self) -> list[str]:
+        kinds = (WORKERS, WORKSTATIONS)
+        known = {row.site_id for kind in kinds for row in self.registry.list(kind, None)}
+        return sorted(known | {self.metrics.settings.default_site})
 
     def _events(self, filters: Filters) -> list[EventOut]:
         query = EventQuery(

@@ -1,0 +1,173 @@
+"""What keeps the dashboard live: Dash callbacks, registered on one app.
+
+The decorated functions are thin: each hands its work to a plain function of plain data
+(filters_and_url, panels, seed_message), which the tests call directly. Callbacks hold no SQL
+and never block the event loop: the work goes to a thread and reads the same services the API
+answers with, through the shared view cache.
+"""
+
+import asyncio
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
+
+from floorpulse.dashboard import ids, overview
+from floorpulse.dashboard.filters import parse, to_search
+from floorpulse.dashboard.views import DashboardService, Overview
+from floorpulse.demo.schemas import SeedResult
+from floorpulse.errors import Conflict
+
+PANELS = [
+    ids.KPIS,
+    ids.LEADERBOARD,
+    ids.STATIONS,
+    ids.HEATMAP,
+    ids.TIMELINE,
+    ids.TREND,
+    ids.STREAM,
+]
+PROPERTY = {
+    ids.LEADERBOARD: "rowData",
+    ids.STATIONS: "rowData",
+    ids.HEATMAP: "figure",
+    ids.TIMELINE: "figure",
+    ids.TREND: "figure",
+}
+FILTERS = [ids.RANGE, ids.WORKER, ids.WORKSTATION, ids.SITE, ids.VIEW]
+OFFERED = [ids.WORKER, ids.WORKSTATION, ids.SITE]  # dropdowns whose options come from data
+
+
+def register(dash_app: Dash, views: DashboardService, targets: tuple[float, float]) -> None:
+    @dash_app.callback(
+        Output(ids.URL, "search"),
+        *[Output(key, "value") for key in FILTERS],
+        *[Output(key, "options", allow_duplicate=True) for key in OFFERED],
+        Input(ids.URL, "search"),
+        *[Input(key, "value") for key in FILTERS],
+        prevent_initial_call="initial_duplicate",  # a deep link's controls are set on load
+    )
+    def sync_filters(search: str, *controls: str | None) -> tuple[Any, ...]:
+        return filters_and_url(ctx.triggered_id, search, *controls)
+
+    @dash_app.callback(
+        *[Output(key, PROPERTY.get(key, "children")) for key in PANELS],
+        *[Output(key, "options") for key in OFFERED],
+        Output(ids.DEMO_BADGE, "hidden"),
+        Output(ids.RESEED, "hidden"),
+        Output(ids.EMPTY, "hidden"),
+        Output(ids.PAGE, "className"),
+        Output(ids.WINDOW_LABEL, "children"),
+        Output(ids.UPDATED_AT, "children"),
+        Input(ids.URL, "search"),
+        Input(ids.TICK, "n_intervals"),
+        Input(ids.THEME, "data"),
+    )
+    async def refresh(search: str, _tick: int, theme: str) -> tuple[Any, ...]:
+        filters = parse(search)
+        view = await asyncio.to_thread(views.overview, filters)
+        return panels(view, filters.view, theme or "dark", targets)
+
+    @dash_app.callback(
+        Output(ids.SEED_RESULT, "children"),
+        Input(ids.RESEED_CONFIRM, "submit_n_clicks"),
+        Input(ids.SEED_FIRST, "n_clicks"),
+        prevent_initial_call=True,
+        running=[
+            (Output(ids.RESEED, "disabled"), True, False),
+            (Output(ids.SEED_FIRST, "disabled"), True, False),
+        ],
+    )
+    async def reseed(_confirmed: int | None, _first: int | None) -> str:
+        try:
+            result = await asyncio.to_thread(views.reseed)
+        except Conflict as refused:
+            return f"Not reseeded: {refused.detail}"
+        return seed_message(result)
+
+    for button, table in ((ids.LEADERBOARD_CSV, ids.LEADERBOARD), (ids.STATIONS_CSV, ids.STATIONS)):
+        dash_app.callback(
+            Output(table, "exportDataAsCsv"), Input(button, "n_clicks"), prevent_initial_call=True
+        )(_export)
+
+    dash_app.clientside_callback(  # type: ignore[no-untyped-call]
+        ClientsideFunction("floorpulse", "toggleTheme"),
+        Output(ids.THEME, "data"),
+        Input(ids.THEME_TOGGLE, "n_clicks"),
+        State(ids.THEME, "data"),
+    )
+    dash_app.clientside_callback(  # type: ignore[no-untyped-call]
+        ClientsideFunction("floorpulse", "applyTheme"),
+        Output(ids.THEME_TOGGLE, "title"),
+        Input(ids.THEME, "data"),
+    )
+    dash_app.clientside_callback(  # type: ignore[no-untyped-call]
+        ClientsideFunction("floorpulse", "connection"),
+        Output(ids.BANNER, "children"),
+        Output(ids.BANNER, "hidden"),
+        Input(ids.TICK, "n_intervals"),
+    )
+
+
+def _export(_clicks: int) -> bool:
+    return True
+
+
+def filters_and_url(
+    trigger: str | None,
+    search: str,
+    range_: str | None,
+    worker: str | None,
+    station: str | None,
+    site: str | None,
+    view: str | None,
+) -> tuple[Any, ...]:
+    """Keep the URL and the filter controls in step: a deep link sets the controls (offering
+    its worker, station and site, which a dropdown would otherwise drop before the lists
+    arrive); a changed control rewrites the URL, so the view can be bookmarked."""
+    given = parse(search)
+    if trigger in (None, ids.URL):
+        controls = (given.range, given.worker, given.workstation, given.site, given.view)
+        offers = [_offer(value) for value in (given.worker, given.workstation, given.site)]
+        return no_update, *controls, *offers
+    changed = replace(
+        given,
+        range=range_ or given.range,  # type: ignore[arg-type]  # the dropdown offers RANGES
+        worker=worker,
+        workstation=station,
+        site=site,
+        view=view or given.view,  # type: ignore[arg-type]  # the switch offers VIEWS
+    )
+    return to_search(changed), *[no_update] * (len(FILTERS) + len(OFFERED))
+
+
+def _offer(value: str | None) -> Any:
+    return [{"label": value, "value": value}] if value else no_update
+
+
+def panels(view: Overview, shown: str, theme: str, targets: tuple[float, float]) -> tuple[Any, ...]:
+    """The refresh callback's outputs, in its Output order."""
+    content = overview.render(view, theme, targets)
+    return (
+        *[content[key] for key in PANELS],
+        [{"label": name, "value": key} for key, name in view.worker_choices],
+        [{"label": name, "value": key} for key, name in view.station_choices],
+        [{"label": site, "value": site} for site in view.site_choices],
+        not view.demo,
+        not view.demo,
+        not view.empty,
+        overview.page_class(shown, view.empty),
+        _window_text(view.start, view.end, view.shift),
+        f"updated {view.updated_at:%H:%M:%S}",
+    )
+
+
+def seed_message(result: SeedResult) -> str:
+    hours = (result.to - result.from_).total_seconds() / 3600
+    return f"Sample data written: {result.accepted:,} events over {hours:.0f} h"
+
+
+def _window_text(start: datetime, end: datetime, shift: str | None) -> str:
+    named = f"shift {shift}: " if shift else ""
+    return f"{named}{start:%a %d %b %H:%M} to {end:%H:%M} UTC"

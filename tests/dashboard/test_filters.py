@@ -1,0 +1,80 @@
+"""The dashboard's filters live in the URL: what a link says is what the page shows."""
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from floorpulse.dashboard.filters import RANGES, VIEWS, Filters, metrics_query, parse, to_search
+
+NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+names = st.none() | st.text(
+    st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1, max_size=12
+)
+instants = st.datetimes(
+    min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1), allow_imaginary=False
+).map(lambda moment: moment.replace(tzinfo=timezone(timedelta(hours=5, minutes=30))))
+
+
+@st.composite
+def filters(draw: st.DrawFn) -> Filters:
+    """Filters as the controls can set them: a shift and date only with a named shift, a
+    start and end only with a custom range."""
+    range_ = draw(st.sampled_from(RANGES))
+    named, custom = range_ == "named", range_ == "custom"
+    return Filters(
+        range=range_,  # type: ignore[arg-type]
+        worker=draw(names),
+        workstation=draw(names),
+        site=draw(names),
+        view=draw(st.sampled_from(VIEWS)),  # type: ignore[arg-type]
+        shift=draw(names) if named else None,
+        day=draw(st.none() | st.dates()) if named else None,
+        start=draw(st.none() | instants) if custom else None,
+        end=draw(st.none() | instants) if custom else None,
+    )
+
+
+@given(filters())
+def test_a_link_restores_exactly_the_filters_it_was_made_from(chosen: Filters) -> None:
+    assert parse(to_search(chosen)) == chosen
+
+
+def test_the_default_view_has_a_bare_url() -> None:
+    assert to_search(Filters()) == ""
+    assert parse("") == Filters()
+
+
+def test_what_cannot_be_read_falls_back_to_the_default() -> None:
+    given = parse("?range=fortnight&view=everything&date=15.01.2026&from=2026-01-15T08:00")
+
+    assert (given.range, given.view, given.day) == ("today", "all", None)
+    assert given.start is None  # an instant without an offset names no moment
+
+
+def test_rolling_ranges_end_now() -> None:
+    last_day = metrics_query(Filters(range="24h", worker="W1"), NOW)
+    last_week = metrics_query(Filters(range="7d"), NOW)
+
+    assert (last_day.from_, last_day.to, last_day.worker_id) == (
+        NOW - timedelta(hours=24),
+        NOW,
+        "W1",
+    )
+    assert (last_week.from_, last_week.to) == (NOW - timedelta(days=7), NOW)
+
+
+def test_shift_ranges_ask_the_api_for_the_shift() -> None:
+    current = metrics_query(Filters(range="shift"), NOW)
+    named = metrics_query(Filters(range="named", shift="B", day=date(2026, 1, 14)), NOW)
+
+    assert (current.shift, current.from_) == ("current", None)
+    assert (named.shift, named.day) == ("B", date(2026, 1, 14))
+
+
+def test_a_custom_range_is_taken_as_given() -> None:
+    start = datetime(2026, 1, 14, 6, tzinfo=UTC)
+
+    asked = metrics_query(Filters(range="custom", start=start, end=start + timedelta(hours=8)), NOW)
+
+    assert (asked.from_, asked.to) == (start, start + timedelta(hours=8))

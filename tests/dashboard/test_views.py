@@ -1,0 +1,56 @@
+"""The dashboard's view service on a real database: empty state, demo data and reseeding."""
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from floorpulse.dashboard.filters import Filters
+from floorpulse.dashboard.views import DashboardService
+from floorpulse.db.engine import Database
+from floorpulse.errors import Conflict
+from tests.factories import make_event, stored_count
+
+
+@pytest.fixture
+def views(app: FastAPI, client: TestClient) -> DashboardService:
+    service: DashboardService = app.state.dashboard
+    return service
+
+
+def test_an_empty_database_shows_the_empty_state_until_sample_data_is_loaded(
+    views: DashboardService, db: Database
+) -> None:
+    assert views.overview(Filters()).empty
+
+    result = views.reseed()
+
+    assert (result.to - result.from_).total_seconds() == 24 * 3600
+    assert result.accepted == stored_count(db) > 0
+    shown = views.overview(Filters())  # at once: reseeding empties the shared views
+    assert not shown.empty
+    assert shown.demo
+
+
+def test_reseeding_rewrites_the_latest_seeding_over_again(
+    views: DashboardService, client: TestClient, db: Database
+) -> None:
+    seeded = client.post("/api/admin/seed", params={"hours": 2, "workers": 3, "seed": 7}).json()
+    before = stored_count(db)
+
+    result = views.reseed()
+
+    assert result.cleared_events == before
+    assert (result.to - result.from_).total_seconds() == 2 * 3600
+    assert (result.workers, result.seed, result.accepted) == (3, 7, seeded["accepted"])
+    assert stored_count(db) == before  # the same floor, seed and hours: the same events
+
+
+def test_reseeding_never_deletes_observed_events(
+    views: DashboardService, client: TestClient, db: Database
+) -> None:
+    assert client.post("/api/events", json=make_event()).status_code == 201
+
+    with pytest.raises(Conflict, match="observed"):
+        views.reseed()
+
+    assert stored_count(db) == 1
