@@ -5,12 +5,21 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from floorpulse.dashboard.filters import RANGES, VIEWS, Filters, metrics_query, parse, to_search
+from floorpulse.dashboard.filters import (
+    RANGES,
+    VIEWS,
+    Filters,
+    metrics_query,
+    page_path,
+    parse,
+    to_search,
+)
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
-names = st.none() | st.text(
+some_names = st.text(
     st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1, max_size=12
 )
+names = st.none() | some_names
 instants = st.datetimes(
     min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1), allow_imaginary=False
 ).map(lambda moment: moment.replace(tzinfo=timezone(timedelta(hours=5, minutes=30))))
@@ -19,13 +28,15 @@ instants = st.datetimes(
 @st.composite
 def filters(draw: st.DrawFn) -> Filters:
     """Filters as the controls can set them: a shift and date only with a named shift, a
-    start and end only with a custom range."""
+    start and end only with a custom range, an entity page always names its entity."""
     range_ = draw(st.sampled_from(RANGES))
     named, custom = range_ == "named", range_ == "custom"
+    page = draw(st.sampled_from(["overview", "worker", "workstation"]))
     return Filters(
         range=range_,  # type: ignore[arg-type]
-        worker=draw(names),
-        workstation=draw(names),
+        page=page,  # type: ignore[arg-type]
+        worker=draw(some_names if page == "worker" else names),
+        workstation=draw(some_names if page == "workstation" else names),
         site=draw(names),
         view=draw(st.sampled_from(VIEWS)),  # type: ignore[arg-type]
         shift=draw(names) if named else None,
@@ -35,9 +46,25 @@ def filters(draw: st.DrawFn) -> Filters:
     )
 
 
+def path_of(filters: Filters) -> str:
+    if filters.page == "worker":
+        return page_path("worker", filters.worker or "")
+    if filters.page == "workstation":
+        return page_path("workstation", filters.workstation or "")
+    return "/"
+
+
 @given(filters())
 def test_a_link_restores_exactly_the_filters_it_was_made_from(chosen: Filters) -> None:
-    assert parse(to_search(chosen)) == chosen
+    assert parse(to_search(chosen), path_of(chosen)) == chosen
+
+
+def test_an_entity_page_path_names_its_entity_and_wins_over_the_query() -> None:
+    shown = parse("?worker=W2&range=24h", "/workers/W%201%2F2")
+
+    assert (shown.page, shown.worker, shown.range) == ("worker", "W 1/2", "24h")
+    assert to_search(shown) == "?range=24h"
+    assert parse("", "/elsewhere/W1") == Filters()
 
 
 def test_the_default_view_has_a_bare_url() -> None:

@@ -50,3 +50,30 @@ def test_a_worker_deep_link_shows_exactly_that_workers_api_figures(page: Page, s
         text, _ = kpi_text(Kpi(key, key, value, None, UNITS[key]))
         expect(page.locator(f"#kpi-{key}")).to_have_text(text, timeout=15_000)
     expect(page.locator("#filter-worker")).to_contain_text(row["name"] or "W1")
+
+
+def test_a_leaderboard_row_opens_the_workers_page_and_back_returns(page: Page, seeded: str) -> None:
+    page.goto(seeded + "/?range=24h", wait_until="domcontentloaded")
+    first = page.locator("#leaderboard .ag-row[row-index='0']")
+    expect(first).to_be_visible(timeout=15_000)
+    worker_id = first.get_attribute("row-id")
+
+    first.locator("[col-id='worker']").click()
+
+    expect(page).to_have_url(f"{seeded}/workers/{worker_id}?range=24h")
+    expect(page.locator("#page-title")).to_contain_text(f"({worker_id})")
+    expect(page.get_by_role("heading", name="Worker leaderboard")).to_be_hidden()
+    expect(page.get_by_role("heading", name="State timeline")).to_be_visible()
+    # The 24 h window holds all 3 seeded hours, so its units stand still as it slides.
+    day = {"from": (datetime.now(UTC) - timedelta(hours=23)).isoformat()}
+    (row,) = httpx.get(
+        f"{seeded}/api/metrics/workers", params={**day, "worker_id": worker_id}
+    ).json()
+    expect(page.locator("#kpi-units")).to_have_text(
+        kpi_text(Kpi("units", "", row["total_units_produced"], None))[0]
+    )
+
+    page.get_by_role("button", name="← Overview").click()
+
+    expect(page).to_have_url(f"{seeded}/?range=24h")
+    expect(page.get_by_role("heading", name="Worker leaderboard")).to_be_visible()

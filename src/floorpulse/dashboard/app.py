@@ -78,20 +78,27 @@ def _filter_bar() -> html.Nav:
     return html.Nav(
         [
             _labelled("Time range", dcc.Dropdown(ranges, "today", id=ids.RANGE, clearable=False)),
-            _labelled("Worker", dcc.Dropdown([], None, id=ids.WORKER, placeholder="All workers")),
+            _labelled(
+                "Worker",
+                dcc.Dropdown([], None, id=ids.WORKER, placeholder="All workers"),
+                "on-worker-page",
+            ),
             _labelled(
                 "Workstation",
                 dcc.Dropdown([], None, id=ids.WORKSTATION, placeholder="All workstations"),
+                "on-workstation-page",
             ),
             _labelled("Site", dcc.Dropdown([], None, id=ids.SITE, placeholder="Default site")),
             _labelled(
                 "Show",
                 dcc.RadioItems(views, "all", id=ids.VIEW, inline=True, className="switch"),
+                "on-worker-page on-workstation-page",
             ),
         ],
         className="filters",
     )
 
 
-def _labelled(label: str, control: Any) -> html.Label:
-    return html.Label([html.Span(label), control], className="filter")
+def _labelled(label: str, control: Any, hidden_on: str = "") -> html.Label:
+    # hidden_on: the entity pages where the control has nothing to choose (the path chose).
+    return html.Label([html.Span(label), control], className=f"filter {hidden_on}".strip())

@@ -14,7 +14,7 @@ from typing import Any
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 
 from floorpulse.dashboard import ids, overview
-from floorpulse.dashboard.filters import parse, to_search
+from floorpulse.dashboard.filters import Filters, Page, page_path, parse, to_search
 from floorpulse.dashboard.views import DashboardService, Overview
 from floorpulse.demo.schemas import SeedResult
 from floorpulse.errors import Conflict
@@ -45,11 +45,24 @@ def register(dash_app: Dash, views: DashboardService, targets: tuple[float, floa
         *[Output(key, "value") for key in FILTERS],
         *[Output(key, "options", allow_duplicate=True) for key in OFFERED],
         Input(ids.URL, "search"),
+        Input(ids.URL, "pathname"),
         *[Input(key, "value") for key in FILTERS],
         prevent_initial_call="initial_duplicate",  # a deep link's controls are set on load
     )
-    def sync_filters(search: str, *controls: str | None) -> tuple[Any, ...]:
-        return filters_and_url(ctx.triggered_id, search, *controls)
+    def sync_filters(search: str, path: str, *controls: str | None) -> tuple[Any, ...]:
+        return filters_and_url(ctx.triggered_id, search, path, *controls)
+
+    @dash_app.callback(
+        Output(ids.URL, "pathname"),
+        Input(ids.LEADERBOARD, "cellClicked"),
+        Input(ids.STATIONS, "cellClicked"),
+        Input(ids.HEATMAP, "clickData"),
+        Input(ids.TIMELINE, "clickData"),
+        Input(ids.BACK, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def navigate(*_clicks: Any) -> Any:
+        return destination(ctx.triggered_id, ctx.triggered[0]["value"])
 
     @dash_app.callback(
         *[Output(key, PROPERTY.get(key, "children")) for key in PANELS],
@@ -58,16 +71,19 @@ def register(dash_app: Dash, views: DashboardService, targets: tuple[float, floa
         Output(ids.RESEED, "hidden"),
         Output(ids.EMPTY, "hidden"),
         Output(ids.PAGE, "className"),
+        Output(ids.PAGE_HEAD, "hidden"),
+        Output(ids.TITLE, "children"),
         Output(ids.WINDOW_LABEL, "children"),
         Output(ids.UPDATED_AT, "children"),
         Input(ids.URL, "search"),
+        Input(ids.URL, "pathname"),
         Input(ids.TICK, "n_intervals"),
         Input(ids.THEME, "data"),
     )
-    async def refresh(search: str, _tick: int, theme: str) -> tuple[Any, ...]:
-        filters = parse(search)
+    async def refresh(search: str, path: str, _tick: int, theme: str) -> tuple[Any, ...]:
+        filters = parse(search, path)
         view = await asyncio.to_thread(views.overview, filters)
-        return panels(view, filters.view, theme or "dark", targets)
+        return panels(view, filters, theme or "dark", targets)
 
     @dash_app.callback(
         Output(ids.SEED_RESULT, "children"),
@@ -117,6 +133,7 @@ def _export(_clicks: int) -> bool:
 def filters_and_url(
     trigger: str | None,
     search: str,
+    path: str | None,
     range_: str | None,
     worker: str | None,
     station: str | None,
@@ -126,7 +143,7 @@ def filters_and_url(
     """Keep the URL and the filter controls in step: a deep link sets the controls (offering
     its worker, station and site, which a dropdown would otherwise drop before the lists
     arrive); a changed control rewrites the URL, so the view can be bookmarked."""
-    given = parse(search)
+    given = parse(search, path)
     if trigger in (None, ids.URL):
         controls = (given.range, given.worker, given.workstation, given.site, given.view)
         offers = [_offer(value) for value in (given.worker, given.workstation, given.site)]
@@ -146,8 +163,29 @@ def _offer(value: str | None) -> Any:
     return [{"label": value, "value": value}] if value else no_update
 
 
-def panels(view: Overview, shown: str, theme: str, targets: tuple[float, float]) -> tuple[Any, ...]:
+def destination(trigger: str | None, clicked: Any) -> Any:
+    """The page a click opens: a worker's from the leaderboard or the timeline, a station's
+    from its table or the heatmap, the overview from the back button."""
+    if trigger == ids.BACK:
+        return "/"
+    if not clicked:
+        return no_update
+    if trigger in (ids.LEADERBOARD, ids.STATIONS):
+        page: Page = "worker" if trigger == ids.LEADERBOARD else "workstation"
+        return page_path(page, clicked["rowId"]) if clicked.get("rowId") else no_update
+    (point,) = clicked["points"][:1] or [None]
+    if point is None or "customdata" not in point:
+        return no_update
+    if trigger == ids.HEATMAP:
+        return page_path("workstation", point["customdata"])
+    return page_path("worker", point["customdata"][-1])
+
+
+def panels(
+    view: Overview, filters: Filters, theme: str, targets: tuple[float, float]
+) -> tuple[Any, ...]:
     """The refresh callback's outputs, in its Output order."""
+    entity = filters.worker if filters.page == "worker" else filters.workstation
     content = overview.render(view, theme, targets)
     return (
         *[content[key] for key in PANELS],
@@ -157,7 +195,9 @@ def panels(view: Overview, shown: str, theme: str, targets: tuple[float, float])
         not view.demo,
         not view.demo,
         not view.empty,
-        overview.page_class(shown, view.empty),
+        overview.page_class(filters.view, filters.page, view.empty),
+        filters.page == "overview",
+        overview.page_title(view, filters.page, entity),
         _window_text(view.start, view.end, view.shift),
         f"updated {view.updated_at:%H:%M:%S}",
     )

@@ -34,6 +34,7 @@ def heatmap(series: list[Series], colours: Palette) -> go.Figure:
             x=hours,
             y=[s.name or s.key for s in series],
             z=[[p.utilization_percentage for p in s.points] for s in series],
+            customdata=[[s.key] * len(s.points) for s in series],  # a click opens the station
             zmin=0,
             zmax=100,
             colorscale="Viridis",  # perceptually uniform, readable without colour vision
@@ -87,7 +88,7 @@ def timeline(bands: list[Band], colours: Palette) -> go.Figure:
             x=[_ms(b.start, b.end) for b in mine],
             marker_color=STATE_COLOURS[state],
             marker_pattern_shape="/" if state == "unobserved" else "",
-            customdata=[[b.start, b.end] for b in mine],
+            customdata=[[b.start, b.end, b.worker_id] for b in mine],  # a click opens the worker
             hovertemplate=f"%{{y}}: {STATE_LABELS[state]}<br>%{{customdata[0]|%H:%M}} to "
             "%{customdata[1]|%H:%M}<extra></extra>",
         )

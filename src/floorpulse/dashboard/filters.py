@@ -3,10 +3,10 @@
 Pure: a query string in, a Filters out, and back; no Dash, no database.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Literal, get_args
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 from floorpulse.analytics.schemas import MetricsQuery
 
@@ -23,6 +23,9 @@ RANGE_LABELS = {
 View = Literal["all", "workers", "workstations"]
 VIEWS: tuple[str, ...] = get_args(View)
 VIEW_LABELS = {"all": "All", "workers": "Workers", "workstations": "Workstations"}
+Page = Literal["overview", "worker", "workstation"]
+# An entity page's path: /workers/W1 shows worker W1, /workstations/S3 station S3.
+PAGE_PATHS: dict[str, Page] = {"workers": "worker", "workstations": "workstation"}
 
 
 @dataclass(frozen=True)
@@ -38,11 +41,30 @@ class Filters:
     day: date | None = None  # with range=named
     start: datetime | None = None  # with range=custom
     end: datetime | None = None
+    page: Page = "overview"  # a worker's or station's own page: the path names it
 
 
-def parse(search: str | None) -> Filters:
-    """Filters from a query string (`?range=24h&worker=W1`); what cannot be read is left out."""
+def parse(search: str | None, path: str | None = None) -> Filters:
+    """Filters from a query string (`?range=24h&worker=W1`) and, on an entity page, its path
+    (`/workers/W1`), which wins over the query; what cannot be read is left out."""
     given = dict(parse_qsl((search or "").lstrip("?")))
+    filters = _from_query(given)
+    kind, _, entity = (path or "/").strip("/").partition("/")
+    if kind in PAGE_PATHS and entity:
+        page, named = PAGE_PATHS[kind], unquote(entity)
+        if page == "worker":
+            return replace(filters, page=page, worker=named)
+        return replace(filters, page=page, workstation=named)
+    return filters
+
+
+def page_path(page: Page, entity: str) -> str:
+    """The path of a worker's or station's page."""
+    kind = next(kind for kind, named in PAGE_PATHS.items() if named == page)
+    return f"/{kind}/{quote(entity, safe='')}"
+
+
+def _from_query(given: dict[str, str]) -> Filters:
     range_ = given.get("range", "today")
     view = given.get("view", "all")
     return Filters(
@@ -59,11 +81,12 @@ def parse(search: str | None) -> Filters:
 
 
 def to_search(filters: Filters) -> str:
-    """The query string that parse() reads back as `filters`; defaults are left out."""
+    """The query string that parse() reads back as `filters` (with the page's path); defaults,
+    and the entity an entity page's path names, are left out."""
     pairs = {
         "range": filters.range if filters.range != "today" else None,
-        "worker": filters.worker,
-        "workstation": filters.workstation,
+        "worker": filters.worker if filters.page != "worker" else None,
+        "workstation": filters.workstation if filters.page != "workstation" else None,
         "site": filters.site,
         "view": filters.view if filters.view != "all" else None,
         "shift": filters.shift if filters.range == "named" else None,

@@ -59,21 +59,22 @@ def layout() -> html.Div:
     return html.Div(
         [
             _empty_state(),
+            _page_head(),
             html.Section(id=ids.KPIS, className="kpis"),
             _panel(
                 "Worker leaderboard",
                 _table(ids.LEADERBOARD, LEADERBOARD_COLUMNS, "floorpulse-leaderboard.csv"),
                 html.Button("Download CSV", id=ids.LEADERBOARD_CSV, className="button"),
-                only=WORKERS_ONLY,
+                only=f"{WORKERS_ONLY} ranking",
             ),
             _panel(
                 "Workstations",
                 _table(ids.STATIONS, STATION_COLUMNS, "floorpulse-workstations.csv"),
                 html.Button("Download CSV", id=ids.STATIONS_CSV, className="button"),
-                only=STATIONS_ONLY,
+                only=f"{STATIONS_ONLY} ranking",
             ),
             _panel("Workstation utilization by hour", _graph(ids.HEATMAP), only=STATIONS_ONLY),
-            _panel("State timeline", _graph(ids.TIMELINE), only=WORKERS_ONLY),
+            _panel("State timeline", _graph(ids.TIMELINE), only=f"{WORKERS_ONLY} timeline-panel"),
             _panel("Utilization and units per hour", _graph(ids.TREND)),
             _panel("Live events", html.Ol(id=ids.STREAM, className="stream")),
         ],
@@ -82,10 +83,33 @@ def layout() -> html.Div:
     )
 
 
-def page_class(view: str, empty: bool) -> str:
+def page_class(view: str, page: str, empty: bool) -> str:
     """The overview's classes: `view-workers` hides the station panels (and the other way
-    round); `is-empty` leaves only the empty state, until the first event arrives."""
-    return f"overview view-{view}" + (" is-empty" if empty else "")
+    round); `page-worker` keeps what is about one worker; `is-empty` leaves only the empty
+    state, until the first event arrives."""
+    return f"overview view-{view} page-{page}" + (" is-empty" if empty else "")
+
+
+def page_title(view: Overview, page: str, entity: str | None) -> str:
+    """An entity page's heading: what it is, its name and id."""
+    if page == "overview" or entity is None:
+        return ""
+    choices = view.worker_choices if page == "worker" else view.station_choices
+    name = dict(choices).get(entity, entity)
+    shown = name if name == entity else f"{name} ({entity})"
+    return f"{'Worker' if page == 'worker' else 'Workstation'}: {shown}"
+
+
+def _page_head() -> html.Div:
+    return html.Div(
+        [
+            html.Button("← Overview", id=ids.BACK, className="button"),
+            html.H1(id=ids.TITLE, className="page-title"),
+        ],
+        id=ids.PAGE_HEAD,
+        className="page-head",
+        hidden=True,
+    )
 
 
 def _empty_state() -> html.Section:
@@ -107,9 +131,11 @@ def _empty_state() -> html.Section:
 
 
 def _table(table_id: str, columns: list[dict[str, Any]], csv_name: str) -> dag.AgGrid:
+    key = columns[0]["field"] if columns[0]["field"] != "rank" else columns[1]["field"]
     return dag.AgGrid(
         id=table_id,
         columnDefs=columns,
+        getRowId=f"params.data.{key}_id",  # a clicked row names its worker or station
         defaultColDef={"sortable": True, "flex": 1, "minWidth": 90},
         dashGridOptions={"domLayout": "autoHeight", "animateRows": False, "theme": GRID_THEME},
         csvExportParams={"fileName": csv_name},
