@@ -1,5 +1,5 @@
 # The two commands a new user needs: `make run` and `make test`.
-.PHONY: run test lint bench lock clean
+.PHONY: run test lint bench screenshots lock clean
 
 run:  ## install, migrate and start FloorPulse with a live demo factory on http://127.0.0.1:8000
 	@scripts/bootstrap.sh requirements/main.lock
@@ -16,6 +16,10 @@ lint:
 bench:  ## ingest benchmark (prints events/s and batch latency)
 	@scripts/bootstrap.sh requirements/dev.lock
 	.venv/bin/python benchmarks/ingest.py
+
+screenshots:  ## regenerate docs/images/*.png from a live server with sample data
+	@scripts/bootstrap.sh requirements/dev.lock
+	@FLOORPULSE_CHROMIUM=$$(scripts/browser.sh) .venv/bin/python scripts/screenshots.py
 
 lock:  ## re-resolve requirements/*.lock after a dependency change
 	scripts/lock.sh

@@ -125,3 +125,21 @@ def test_the_view_switch_hides_the_other_panels_and_is_kept_in_the_url(
     expect(page).to_have_url(f"{seeded}/?view=workers")
     expect(leaderboard).to_be_visible()
     expect(stations).to_be_hidden()
+
+
+def test_the_wallboard_hides_the_controls_and_cycles_through_its_stages(
+    page: Page, seeded: str
+) -> None:
+    page.goto(seeded + "/?kiosk=1&cycle=2", wait_until="domcontentloaded")
+    shell = page.locator("#shell")
+
+    for stage, shown in (
+        ("overview", "Worker leaderboard"),
+        ("workstations", "Workstation utilization by hour"),
+        ("timeline", "State timeline"),
+        ("overview", "Worker leaderboard"),
+    ):
+        expect(shell).to_have_class(f"shell kiosk kiosk-{stage}", timeout=5_000)
+        expect(page.get_by_role("heading", name=shown)).to_be_visible()
+    expect(page.locator(".filters")).to_be_hidden()
+    expect(page.get_by_role("button", name="Reseed sample data")).to_be_hidden()

@@ -49,6 +49,7 @@ def shell() -> html.Div:
             _filter_bar(),
             html.Main(overview.layout()),
         ],
+        id=ids.SHELL,
         className="shell",
     )
 

@@ -119,6 +119,12 @@ def register(dash_app: Dash, views: DashboardService, targets: tuple[float, floa
         Input(ids.THEME, "data"),
     )
     dash_app.clientside_callback(  # type: ignore[no-untyped-call]
+        ClientsideFunction("floorpulse", "wallboard"),
+        Output(ids.SHELL, "className"),
+        Input(ids.TICK, "n_intervals"),
+        State(ids.URL, "search"),
+    )
+    dash_app.clientside_callback(  # type: ignore[no-untyped-call]
         ClientsideFunction("floorpulse", "connection"),
         Output(ids.BANNER, "children"),
         Output(ids.BANNER, "hidden"),

@@ -46,7 +46,8 @@ STATION_COLUMNS: list[dict[str, Any]] = [
 GRID_THEME = {
     "function": "themeQuartz.withParams({backgroundColor: 'var(--card)', "
     "foregroundColor: 'var(--text)', borderColor: 'var(--line)', "
-    "headerBackgroundColor: 'var(--bg)', accentColor: 'var(--accent)', fontSize: 14})"
+    "headerBackgroundColor: 'var(--bg)', accentColor: 'var(--accent)', "
+    "fontSize: 'var(--grid-font, 14px)'})"
 }
 # Which panels each view shows: class names the page's CSS hides by view.
 WORKERS_ONLY, STATIONS_ONLY = "for-workers", "for-stations"
@@ -73,10 +74,14 @@ def layout() -> html.Div:
                 html.Button("Download CSV", id=ids.STATIONS_CSV, className="button"),
                 only=f"{STATIONS_ONLY} ranking",
             ),
-            _panel("Workstation utilization by hour", _graph(ids.HEATMAP), only=STATIONS_ONLY),
+            _panel(
+                "Workstation utilization by hour",
+                _graph(ids.HEATMAP),
+                only=f"{STATIONS_ONLY} heatmap-panel",
+            ),
             _panel("State timeline", _graph(ids.TIMELINE), only=f"{WORKERS_ONLY} timeline-panel"),
-            _panel("Utilization and units per hour", _graph(ids.TREND)),
-            _panel("Live events", html.Ol(id=ids.STREAM, className="stream")),
+            _panel("Utilization and units per hour", _graph(ids.TREND), only="trend-panel"),
+            _panel("Live events", html.Ol(id=ids.STREAM, className="stream"), only="stream-panel"),
         ],
         className="overview",
         id=ids.PAGE,

@@ -11,6 +11,18 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       return "";
     },
 
+    // Wallboard mode (?kiosk=1): no controls, large type, and the page cycles through the
+    // overview, the workstations and the timeline, `cycle` seconds each (default 20). The
+    // stage follows from the tick count alone: nothing accumulates, however long it runs.
+    wallboard(ticks, search) {
+      const asked = new URLSearchParams(search || "");
+      if (asked.get("kiosk") !== "1") return "shell";
+      const cycle = Math.max(2, Number(asked.get("cycle")) || 20);
+      const stages = ["overview", "workstations", "timeline"];
+      const stage = stages[Math.floor((ticks || 0) / cycle) % stages.length];
+      return `shell kiosk kiosk-${stage}`;
+    },
+
     // The connection banner: asks the server's readiness probe each tick. While it fails the
     // panels keep the last data received (failed refreshes change nothing), and the banner
     // says since when; the first good answer clears it.
