@@ -7,6 +7,7 @@ answers with, through the shared view cache.
 """
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -107,29 +108,37 @@ def register(dash_app: Dash, views: DashboardService, targets: tuple[float, floa
             Output(table, "exportDataAsCsv"), Input(button, "n_clicks"), prevent_initial_call=True
         )(_export)
 
-    dash_app.clientside_callback(  # type: ignore[no-untyped-call]
-        ClientsideFunction("floorpulse", "toggleTheme"),
+    in_browser = _in_browser(dash_app)
+    in_browser(
+        "toggleTheme",
         Output(ids.THEME, "data"),
         Input(ids.THEME_TOGGLE, "n_clicks"),
         State(ids.THEME, "data"),
     )
-    dash_app.clientside_callback(  # type: ignore[no-untyped-call]
-        ClientsideFunction("floorpulse", "applyTheme"),
-        Output(ids.THEME_TOGGLE, "title"),
-        Input(ids.THEME, "data"),
-    )
-    dash_app.clientside_callback(  # type: ignore[no-untyped-call]
-        ClientsideFunction("floorpulse", "wallboard"),
+    in_browser("applyTheme", Output(ids.THEME_TOGGLE, "title"), Input(ids.THEME, "data"))
+    in_browser(
+        "wallboard",
         Output(ids.SHELL, "className"),
         Input(ids.TICK, "n_intervals"),
         State(ids.URL, "search"),
     )
-    dash_app.clientside_callback(  # type: ignore[no-untyped-call]
-        ClientsideFunction("floorpulse", "connection"),
+    in_browser(
+        "connection",
         Output(ids.BANNER, "children"),
         Output(ids.BANNER, "hidden"),
         Input(ids.TICK, "n_intervals"),
     )
+
+
+def _in_browser(dash_app: Dash) -> Callable[..., None]:
+    """Registers a callback run by a function of assets/floorpulse.js (no server round trip)."""
+
+    def register(function: str, *dependencies: Output | Input | State) -> None:
+        dash_app.clientside_callback(  # type: ignore[no-untyped-call]
+            ClientsideFunction("floorpulse", function), *dependencies
+        )
+
+    return register
 
 
 def _export(_clicks: int) -> bool:
@@ -179,12 +188,13 @@ def destination(trigger: str | None, clicked: Any) -> Any:
     if trigger in (ids.LEADERBOARD, ids.STATIONS):
         page: Page = "worker" if trigger == ids.LEADERBOARD else "workstation"
         return page_path(page, clicked["rowId"]) if clicked.get("rowId") else no_update
-    (point,) = clicked["points"][:1] or [None]
-    if point is None or "customdata" not in point:
+    points = clicked.get("points") or [{}]
+    entity = points[0].get("customdata")
+    if entity is None:
         return no_update
     if trigger == ids.HEATMAP:
-        return page_path("workstation", point["customdata"])
-    return page_path("worker", point["customdata"][-1])
+        return page_path("workstation", entity)
+    return page_path("worker", entity[-1])  # a timeline band's (start, end, worker)
 
 
 def panels(

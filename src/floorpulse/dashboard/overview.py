@@ -64,13 +64,17 @@ def layout() -> html.Div:
             html.Section(id=ids.KPIS, className="kpis"),
             _panel(
                 "Worker leaderboard",
-                _table(ids.LEADERBOARD, LEADERBOARD_COLUMNS, "floorpulse-leaderboard.csv"),
+                _table(
+                    ids.LEADERBOARD, LEADERBOARD_COLUMNS, "worker_id", "floorpulse-leaderboard.csv"
+                ),
                 html.Button("Download CSV", id=ids.LEADERBOARD_CSV, className="button"),
                 only=f"{WORKERS_ONLY} ranking",
             ),
             _panel(
                 "Workstations",
-                _table(ids.STATIONS, STATION_COLUMNS, "floorpulse-workstations.csv"),
+                _table(
+                    ids.STATIONS, STATION_COLUMNS, "workstation_id", "floorpulse-workstations.csv"
+                ),
                 html.Button("Download CSV", id=ids.STATIONS_CSV, className="button"),
                 only=f"{STATIONS_ONLY} ranking",
             ),
@@ -135,12 +139,11 @@ def _empty_state() -> html.Section:
     )
 
 
-def _table(table_id: str, columns: list[dict[str, Any]], csv_name: str) -> dag.AgGrid:
-    key = columns[0]["field"] if columns[0]["field"] != "rank" else columns[1]["field"]
+def _table(table_id: str, columns: list[dict[str, Any]], row_id: str, csv_name: str) -> dag.AgGrid:
     return dag.AgGrid(
         id=table_id,
         columnDefs=columns,
-        getRowId=f"params.data.{key}_id",  # a clicked row names its worker or station
+        getRowId=f"params.data.{row_id}",  # a clicked row names its worker or station
         defaultColDef={"sortable": True, "flex": 1, "minWidth": 90},
         dashGridOptions={"domLayout": "autoHeight", "animateRows": False, "theme": GRID_THEME},
         csvExportParams={"fileName": csv_name},

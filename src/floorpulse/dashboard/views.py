@@ -100,6 +100,8 @@ class DashboardService:
         factory = self.metrics.factory(query)
         workers = self.metrics.workers(query)
         previous = _previous(query, factory.from_, factory.to)
+        registered = {kind.key: self.registry.list(kind, None) for kind in (WORKERS, WORKSTATIONS)}
+        site = filters.site or self.metrics.settings.default_site
         return Overview(
             start=factory.from_,
             end=factory.to,
@@ -111,9 +113,9 @@ class DashboardService:
             trend=self._series(query, "factory")[0].points,
             timeline=self.metrics.timeline(query).bands,
             events=self._events(filters),
-            worker_choices=self._choices(WORKERS, filters.site),
-            station_choices=self._choices(WORKSTATIONS, filters.site),
-            site_choices=self._sites(),
+            worker_choices=_choices(registered[WORKERS.key], WORKERS, site),
+            station_choices=_choices(registered[WORKSTATIONS.key], WORKSTATIONS, site),
+            site_choices=_sites(registered, self.metrics.settings.default_site),
             demo=self.demo.latest_run() is not None,
             empty=self.demo.is_empty(),
             updated_at=now,
@@ -186,17 +188,6 @@ class DashboardService:
         asked = TimeseriesQuery.model_validate({**_plain(query), "scope": scope, "bucket": "hour"})
         return self.metrics.timeseries(asked).series
 
-    def _choices(self, kind: Kind, site: str | None) -> list[tuple[str, str]]:
-        site = site or self.metrics.settings.default_site
-        rows = self.registry.list(kind, site)
-        ids = [(getattr(row, kind.key), row.name) for row in rows]
-        return [(key, name or key) for key, name in ids]
-
-    def _sites(self) -> list[str]:
-        kinds = (WORKERS, WORKSTATIONS)
-        known = {row.site_id for kind in kinds for row in self.registry.list(kind, None)}
-        return sorted(known | {self.metrics.settings.default_site})
-
     def _events(self, filters: Filters) -> list[EventOut]:
         query = EventQuery(
             worker_id=filters.worker,
@@ -227,6 +218,17 @@ def _worker_kpis(
             for key, label, read, unit in WORKER_KPIS
         ),
     ]
+
+
+def _choices(rows: list[Any], kind: Kind, site: str) -> list[tuple[str, str]]:
+    """(id, name or id) of every registered entry of the site, from all sites' rows."""
+    ids = [(getattr(row, kind.key), row.name) for row in rows if row.site_id == site]
+    return [(key, name or key) for key, name in ids]
+
+
+def _sites(registered: dict[str, list[Any]], default: str) -> list[str]:
+    known = {row.site_id for rows in registered.values() for row in rows}
+    return sorted(known | {default})
 
 
 def _previous(query: MetricsQuery, start: datetime, end: datetime) -> MetricsQuery:
