@@ -9,12 +9,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from floorpulse.dashboard.overview import kpi_text
+from floorpulse.dashboard.push import HEARTBEAT_S
 from floorpulse.dashboard.views import Kpi
 from tests.conftest import StartServer
 from tests.factories import make_event
 
 pytestmark = pytest.mark.e2e
 LIVE_S = 2.0  # the promise: a new event shows on every open dashboard within 2 seconds
+# A browser polls after 1.5 heartbeats of silence and asks for the push again once a heartbeat.
+PUSH_BACK_S = 3 * HEARTBEAT_S
 
 
 def units_now(url: str) -> str:
@@ -22,11 +25,19 @@ def units_now(url: str) -> str:
     return kpi_text(Kpi("units", "", factory["total_production_count"], None))[0]
 
 
+@pytest.mark.parametrize(
+    ("websockets", "live"),
+    [(True, "● live"), (False, "● live (polling)")],
+    ids=["pushed", "polled without websockets"],
+)
 def test_a_posted_event_appears_in_the_stream_and_moves_the_kpis_within_2_s(
-    page: Page, seeded: str
+    page: Page, seeded: str, websockets: bool, live: str
 ) -> None:
+    if not websockets:  # as behind a proxy that drops them: Dash then calls over HTTP
+        page.add_init_script("delete window.SharedWorker")
     page.goto(seeded + "/", wait_until="domcontentloaded")
     expect(page.locator("#kpi-units")).to_have_text(units_now(seeded), timeout=15_000)
+    expect(page.locator("#live")).to_have_text(live)  # pushed: the poll is off
     now = datetime.now(UTC).isoformat()
     sent = make_event(timestamp=now, worker_id="W9", event_type="product_count", count=40)
 
@@ -37,6 +48,7 @@ def test_a_posted_event_appears_in_the_stream_and_moves_the_kpis_within_2_s(
     expect(page.locator("#stream li.event").first).to_contain_text("W9", timeout=LIVE_S * 1000)
     expect(page.locator("#kpi-units")).to_have_text(expected, timeout=LIVE_S * 1000)
     assert time.monotonic() - posted <= LIVE_S
+    expect(page.locator("#live")).to_have_text(live)
 
 
 def test_the_banner_shows_while_the_server_is_away_and_clears_when_it_returns(
@@ -59,6 +71,7 @@ def test_the_banner_shows_while_the_server_is_away_and_clears_when_it_returns(
     start_server(server.port)
 
     expect(banner).to_be_hidden(timeout=5_000)
+    expect(page.locator("#live")).to_have_text("● live", timeout=PUSH_BACK_S * 1000)
 
 
 def test_an_empty_factory_says_how_to_start_and_loads_sample_data_on_request(

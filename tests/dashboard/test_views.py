@@ -8,7 +8,7 @@ from floorpulse.dashboard.filters import Filters
 from floorpulse.dashboard.views import DashboardService
 from floorpulse.db.engine import Database
 from floorpulse.errors import Conflict
-from tests.factories import make_event, stored_count
+from tests.factories import FixedClock, make_event, stored_count
 
 
 @pytest.fixture
@@ -54,3 +54,19 @@ def test_reseeding_never_deletes_observed_events(
         views.reseed()
 
     assert stored_count(db) == 1
+
+
+def test_the_version_moves_when_an_event_is_stored_and_when_sample_data_is_rewritten(
+    views: DashboardService, client: TestClient, clock: FixedClock
+) -> None:
+    empty = views.version()
+    client.post("/api/admin/seed", params={"hours": 1, "workers": 2})
+    seeded = views.version()
+    assert client.post("/api/events", json=make_event(worker_id="W77")).status_code == 201
+    stored = views.version()
+    assert stored == views.version()  # nothing new: the same version
+
+    clock.advance(1)
+    views.reseed()  # the same floor and seed, so the same rows: it is the seeding that is new
+
+    assert len({empty, seeded, stored, views.version()}) == 4

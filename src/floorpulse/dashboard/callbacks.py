@@ -4,6 +4,10 @@ The decorated functions are thin: each hands its work to a plain function of pla
 (filters_and_url, panels, seed_message), which the tests call directly. Callbacks hold no SQL
 and never block the event loop: the work goes to a thread and reads the same services the API
 answers with, through the shared view cache.
+
+The panels refresh when the server pushes a beat over Dash's websocket (push.Pulse: at once
+on a change, every few seconds anyway); a one-second poll takes over in a browser that has not
+heard a beat lately, so a proxy that drops websockets costs liveness nothing.
 """
 
 import asyncio
@@ -12,10 +16,12 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update, set_props
+from dash.exceptions import PreventUpdate
 
 from floorpulse.dashboard import ids, overview
 from floorpulse.dashboard.filters import Filters, Page, page_path, parse, to_search
+from floorpulse.dashboard.push import Pulse
 from floorpulse.dashboard.views import DashboardService, Overview
 from floorpulse.demo.schemas import SeedResult
 from floorpulse.errors import Conflict
@@ -78,13 +84,30 @@ def register(dash_app: Dash, views: DashboardService, targets: tuple[float, floa
         Output(ids.UPDATED_AT, "children"),
         Input(ids.URL, "search"),
         Input(ids.URL, "pathname"),
-        Input(ids.TICK, "n_intervals"),
+        Input(ids.PUSHED, "data"),
+        Input(ids.POLL, "n_intervals"),
         Input(ids.THEME, "data"),
     )
-    async def refresh(search: str, path: str, _tick: int, theme: str) -> tuple[Any, ...]:
+    async def refresh(
+        search: str, path: str, pushed: dict[str, float] | None, _poll: int, theme: str
+    ) -> tuple[Any, ...]:
         filters = parse(search, path)
-        view = await asyncio.to_thread(views.overview, filters)
-        return panels(view, filters, theme or "dark", targets)
+        generation = int((pushed or {}).get("generation", 0))
+
+        def render() -> tuple[Any, ...]:
+            view = views.overview(filters, generation)
+            return panels(view, filters, theme or "dark", targets)
+
+        return await asyncio.to_thread(render)
+
+    pulse = Pulse(views.version)
+
+    @dash_app.callback(Input(ids.PUSH_ON, "data"), websocket=True, persistent=True)
+    async def watch(_asked: Any) -> None:
+        if ctx.websocket is None:  # no websocket in this browser: the poll serves it
+            raise PreventUpdate
+        async for beat in pulse.beats():
+            set_props(ids.PUSHED, {"data": beat.wire()})
 
     @dash_app.callback(
         Output(ids.SEED_RESULT, "children"),
@@ -121,6 +144,14 @@ def register(dash_app: Dash, views: DashboardService, targets: tuple[float, floa
         Output(ids.SHELL, "className"),
         Input(ids.TICK, "n_intervals"),
         State(ids.URL, "search"),
+    )
+    in_browser(
+        "live",
+        Output(ids.POLL, "disabled"),
+        Output(ids.LIVE, "children"),
+        Output(ids.PUSH_ON, "data"),
+        Input(ids.TICK, "n_intervals"),
+        Input(ids.PUSHED, "data"),
     )
     in_browser(
         "connection",

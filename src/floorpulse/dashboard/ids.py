@@ -2,6 +2,10 @@
 
 URL = "url"
 TICK = "tick"
+POLL = "poll"
+PUSH_ON = "push-on"
+PUSHED = "pushed"
+LIVE = "live"
 THEME = "theme"
 THEME_TOGGLE = "theme-toggle"
 DEMO_BADGE = "demo-badge"

@@ -2,7 +2,8 @@
 
 Every open dashboard asks for the same few views each second; each view is computed once and
 shared for a moment (VIEW_TTL_S) by every viewer that asks, so twenty wall screens cost the
-database what one does.
+database what one does. A view is kept per generation of the store (push.Pulse counts them):
+a change pushed to every viewer is read once, by whichever viewer asks first.
 """
 
 import threading
@@ -89,12 +90,21 @@ class DashboardService:
         self._lock = threading.Lock()
         self._views: TTLCache[Any, Overview] = TTLCache(maxsize=64, ttl=VIEW_TTL_S)
         # The condition lets a second viewer wait for the first one's result, not recompute it.
-        shared: Callable[[Filters], Overview] = cached(
+        self._shared: Callable[[Filters, int], Overview] = cached(
             self._views, lock=self._lock, condition=threading.Condition(self._lock)
         )(self._overview)
-        self.overview = shared
 
-    def _overview(self, filters: Filters) -> Overview:
+    def overview(self, filters: Filters, generation: int = 0) -> Overview:
+        """The view of `filters`, shared by every viewer asking for it at the store's
+        `generation` within VIEW_TTL_S."""
+        return self._shared(filters, generation)
+
+    def version(self) -> tuple[int, datetime | None]:
+        """Changes whenever the views might: an event stored, sample data (re)written."""
+        latest = self.demo.latest_run()
+        return self.events.newest_id(), latest.seeded_at if latest else None
+
+    def _overview(self, filters: Filters, _generation: int) -> Overview:
         now = self.clock()
         query = metrics_query(filters, now)
         factory = self.metrics.factory(query)

@@ -8,7 +8,7 @@ from itertools import chain
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Row, Select, select, tuple_
+from sqlalchemy import Connection, Row, Select, func, select, tuple_
 
 from floorpulse.db.tables import events
 
@@ -112,6 +112,11 @@ def find_stored(conn: Connection, row: NewEvent) -> Row[Any] | None:
         for column in NATURAL_KEY:
             query = query.where(events.c[column] == getattr(row, column))
     return conn.execute(query).first()
+
+
+def newest_id(conn: Connection) -> int:
+    """The id of the last row stored (0: none); it grows with every insert."""
+    return int(conn.execute(select(func.max(events.c.id))).scalar() or 0)
 
 
 def list_newest_first(conn: Connection, where: EventFilter, limit: int) -> list[Row[Any]]:

@@ -115,6 +115,11 @@ class EventService:
             self._record(conn, [b.footprint for b in batches], min(received), max(received))
         return results
 
+    def newest_id(self) -> int:
+        """Grows whenever an event is stored: a cheap way to tell that something arrived."""
+        with self.db.read() as conn:
+            return repository.newest_id(conn)
+
     def list_events(self, query: EventQuery) -> tuple[list[EventOut], str | None]:
         """A page of events, newest first, and the cursor of the next page (None: last page)."""
         where = EventFilter(

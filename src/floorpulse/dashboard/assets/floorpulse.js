@@ -23,6 +23,31 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       return `shell kiosk kiosk-${stage}`;
     },
 
+    // Push or poll: while the server's beats arrive (each carries its heartbeat period) the
+    // one-second poll is off; after one and a half periods of silence it is back on, and the
+    // push is asked to start again once a period.
+    live(ticks, beat) {
+      const now = Date.now();
+      const state = (window.floorpulseLive = window.floorpulseLive || {
+        beat: null,
+        heard: 0,
+        asked: now,
+      });
+      if (beat && beat !== state.beat) {
+        state.beat = beat;
+        state.heard = now;
+      }
+      const period = 1000 * ((beat && beat.heartbeat_s) || 5);
+      const pushed = now - state.heard < 1.5 * period;
+      let restart = window.dash_clientside.no_update;
+      if (!pushed && now - state.asked > period) {
+        state.asked = now;
+        restart = now;
+      }
+      const label = pushed ? "● live" : "● live (polling)";
+      return [pushed, label, restart];
+    },
+
     // The connection banner: asks the server's readiness probe each tick. While it fails the
     // panels keep the last data received (failed refreshes change nothing), and the banner
     // says since when; the first good answer clears it.

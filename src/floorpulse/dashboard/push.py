@@ -1,0 +1,106 @@
+"""Push: one watcher tells every open dashboard that the stored data changed.
+
+The watcher reads a cheap version of the store (the newest row's id and the latest seeding) a
+few times a second, and only while someone listens, so its cost does not grow with the number
+of viewers. Each viewer's beats come at once on connecting, on every change (at most one a
+MIN_GAP_S, so a busy floor does not cost more than polling would) and every HEARTBEAT_S anyway,
+which keeps the time windows sliding and tells the browser that push is alive.
+"""
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Hashable
+from contextlib import suppress
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+WATCH_S = 0.25
+MIN_GAP_S = 1.0
+HEARTBEAT_S = 5.0
+
+
+@dataclass(frozen=True)
+class Beat:
+    """What a viewer is pushed: the store's generation (it grows on every change) and the
+    beat's number on this connection (it grows on every beat, so each one is news)."""
+
+    generation: int
+    n: int
+
+    heartbeat_s: float
+
+    def wire(self) -> dict[str, float]:
+        """As the browser gets it; it falls back to polling after a heartbeat or so of silence."""
+        return {"generation": self.generation, "n": self.n, "heartbeat_s": self.heartbeat_s}
+
+
+class Pulse:
+    """Wakes listeners when `read_version()` answers something new; lives on one event loop."""
+
+    def __init__(
+        self,
+        read_version: Callable[[], Hashable],
+        watch_s: float = WATCH_S,
+        min_gap_s: float = MIN_GAP_S,
+        heartbeat_s: float = HEARTBEAT_S,
+    ) -> None:
+        self.read_version = read_version
+        self.watch_s, self.min_gap_s, self.heartbeat_s = watch_s, min_gap_s, heartbeat_s
+        self.generation = 0
+        self.listeners = 0
+        self._changed: asyncio.Condition | None = None
+        self._watcher: asyncio.Task[None] | None = None
+
+    async def beats(self) -> AsyncIterator[Beat]:
+        """A listener's beats, for as long as it iterates."""
+        self.listeners += 1
+        self._watch()
+        try:
+            seen, n = self.generation, 0
+            while True:
+                n += 1
+                yield Beat(seen, n, self.heartbeat_s)
+                sent = time.monotonic()
+                await self._change_after(seen)
+                seen = self.generation
+                await asyncio.sleep(max(0.0, sent + self.min_gap_s - time.monotonic()))
+        finally:
+            self.listeners -= 1
+
+    async def _change_after(self, seen: int) -> None:
+        """Returns when the generation moved past `seen`, or after a heartbeat's silence."""
+        changed = self._condition()
+        async with changed:
+            with suppress(TimeoutError):
+                news = changed.wait_for(lambda: self.generation != seen)
+                await asyncio.wait_for(news, self.heartbeat_s)
+
+    def _condition(self) -> asyncio.Condition:
+        if self._changed is None:  # made on first use, inside the loop that serves the viewers
+            self._changed = asyncio.Condition()
+        return self._changed
+
+    def _watch(self) -> None:
+        if self._watcher is None or self._watcher.done():
+            self._watcher = asyncio.create_task(self._watching())
+
+    async def _watching(self) -> None:
+        changed = self._condition()
+        last = await self._read()
+        while self.listeners:
+            await asyncio.sleep(self.watch_s)
+            version = await self._read()
+            if version is not None and version != last:
+                last = version
+                async with changed:
+                    self.generation += 1
+                    changed.notify_all()
+
+    async def _read(self) -> Hashable | None:
+        try:
+            return await asyncio.to_thread(self.read_version)
+        except Exception:  # the database may be away for a moment; the next read tells
+            log.warning("could not read the store's version", exc_info=True)
+            return None

@@ -1,0 +1,144 @@
+"""Push: one watcher of the store's version wakes every listening dashboard."""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from itertools import pairwise
+from typing import TypeVar
+
+from floorpulse.dashboard.push import Beat, Pulse
+
+T = TypeVar("T")
+PATIENCE_S = 5.0  # far above every period below: a listener that waits this long missed it
+
+
+class Store:
+    """A version that the test moves, counting how often the watcher reads it."""
+
+    def __init__(self) -> None:
+        self.version = 0
+        self.reads = 0
+        self.fail = False
+
+    def read(self) -> int:
+        self.reads += 1
+        if self.fail:
+            raise ConnectionError("database away")
+        return self.version
+
+
+def run(test: Callable[[], Awaitable[T]]) -> T:
+    return asyncio.run(asyncio.wait_for(test(), 3 * PATIENCE_S))
+
+
+async def next_beat(beats: AsyncIterator[Beat]) -> Beat:
+    return await asyncio.wait_for(anext(beats), PATIENCE_S)
+
+
+def test_a_listener_hears_a_beat_at_once_and_another_when_the_store_changes() -> None:
+    store = Store()
+    pulse = Pulse(store.read, watch_s=0.01, min_gap_s=0, heartbeat_s=60)
+
+    async def listen() -> tuple[Beat, Beat]:
+        beats = pulse.beats()
+        first = await next_beat(beats)
+        store.version = 1
+        return first, await next_beat(beats)
+
+    first, second = run(listen)
+
+    assert (first.generation, first.n) == (0, 1)
+    assert (second.generation, second.n) == (1, 2)
+
+
+def test_every_listener_hears_the_same_change_from_one_watcher() -> None:
+    store = Store()
+    pulse = Pulse(store.read, watch_s=0.01, min_gap_s=0, heartbeat_s=60)
+
+    async def listen() -> list[int]:
+        listeners = [pulse.beats() for _ in range(20)]
+        await asyncio.gather(*(next_beat(beats) for beats in listeners))
+        reads_before = store.reads
+        store.version = 1
+        heard = await asyncio.gather(*(next_beat(beats) for beats in listeners))
+        # One watcher for twenty listeners: reads follow the clock, not the listeners.
+        assert store.reads - reads_before < 20 * 2
+        return [beat.generation for beat in heard]
+
+    assert run(listen) == [1] * 20
+
+
+def test_a_quiet_store_still_beats_every_heartbeat_with_the_same_generation() -> None:
+    store = Store()
+    pulse = Pulse(store.read, watch_s=0.01, min_gap_s=0, heartbeat_s=0.05)
+
+    async def listen() -> list[Beat]:
+        beats = pulse.beats()
+        return [await next_beat(beats) for _ in range(3)]
+
+    heard = run(listen)
+
+    assert [beat.generation for beat in heard] == [0, 0, 0]
+    assert [beat.n for beat in heard] == [1, 2, 3]
+    assert all(beat.heartbeat_s == 0.05 for beat in heard)
+
+
+def test_a_busy_store_beats_no_closer_than_the_minimum_gap() -> None:
+    store = Store()
+    pulse = Pulse(store.read, watch_s=0.005, min_gap_s=0.1, heartbeat_s=60)
+
+    async def listen() -> list[float]:
+        async def churn() -> None:
+            while True:
+                store.version += 1
+                await asyncio.sleep(0.001)
+
+        churning = asyncio.create_task(churn())
+        beats = pulse.beats()
+        arrived = []
+        for _ in range(4):
+            await next_beat(beats)
+            arrived.append(time.monotonic())
+        churning.cancel()
+        return arrived
+
+    arrived = run(listen)
+
+    gaps = [later - earlier for earlier, later in pairwise(arrived)]
+    assert min(gaps) >= 0.1 * 0.95  # asyncio's clock may round a sleep a hair short
+
+
+def test_the_watcher_stops_reading_when_the_last_listener_leaves() -> None:
+    store = Store()
+    pulse = Pulse(store.read, watch_s=0.01, min_gap_s=0, heartbeat_s=60)
+
+    async def listen_then_leave() -> tuple[int, int]:
+        beats = pulse.beats()
+        await next_beat(beats)
+        await beats.aclose()
+        await asyncio.sleep(0.1)  # the watcher notices at its next look
+        settled = store.reads
+        await asyncio.sleep(0.1)
+        return settled, store.reads
+
+    settled, later = run(listen_then_leave)
+
+    assert pulse.listeners == 0
+    assert later == settled
+
+
+def test_a_failed_read_does_not_stop_the_watcher() -> None:
+    store = Store()
+    pulse = Pulse(store.read, watch_s=0.01, min_gap_s=0, heartbeat_s=60)
+
+    async def listen() -> Beat:
+        beats = pulse.beats()
+        await next_beat(beats)
+        store.fail = True
+        failing_since = store.reads
+        while store.reads < failing_since + 3:
+            await asyncio.sleep(0.01)
+        store.fail, store.version = False, 1
+        return await next_beat(beats)
+
+    assert run(listen).generation == 1
