@@ -1,17 +1,20 @@
 """The dashboard's filters live in the URL: what a link says is what the page shows."""
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from floorpulse.dashboard.filters import (
     RANGES,
     VIEWS,
+    Controls,
     Filters,
     metrics_query,
     page_path,
     parse,
+    rewritten,
     to_search,
 )
 
@@ -105,3 +108,37 @@ def test_a_custom_range_is_taken_as_given() -> None:
     asked = metrics_query(Filters(range="custom", start=start, end=start + timedelta(hours=8)), NOW)
 
     assert (asked.from_, asked.to) == (start, start + timedelta(hours=8))
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+half_hours = st.datetimes(
+    min_value=datetime(2024, 1, 1), max_value=datetime(2028, 1, 1), timezones=st.just(UTC)
+).map(lambda moment: moment.replace(minute=moment.minute // 30 * 30, second=0, microsecond=0))
+
+
+@given(half_hours, half_hours)
+def test_a_custom_range_shown_in_the_pickers_is_what_they_pick(
+    start: datetime, end: datetime
+) -> None:
+    # A wall time the clocks show twice (the hour they go back) picks the first of the two.
+    assume(not any(_repeated(instant, BERLIN) for instant in (start, end)))
+    chosen = Filters(range="custom", start=start, end=end)
+
+    picked = Controls.showing(chosen, BERLIN).applied_to(Filters(range="custom"), BERLIN, "custom")
+
+    assert (picked.start, picked.end) == (start, end)
+
+
+def _repeated(instant: datetime, zone: ZoneInfo) -> bool:
+    local = instant.astimezone(zone).replace(tzinfo=None)
+    return (
+        local.replace(tzinfo=zone, fold=0).utcoffset()
+        != local.replace(tzinfo=zone, fold=1).utcoffset()
+    )
+
+
+def test_a_rewritten_link_keeps_what_the_filters_do_not_own() -> None:
+    search = "?kiosk=1&worker=W1&cycle=5"
+
+    assert rewritten(search, Filters(range="24h")) == "?range=24h&kiosk=1&cycle=5"
+    assert rewritten("?worker=W1", Filters()) == ""

@@ -33,13 +33,16 @@ def test_the_overview_renders_every_panel(page: Page, seeded: str) -> None:
     expect(page.locator("#demo-badge")).to_be_visible()
 
 
-def test_a_worker_deep_link_shows_exactly_that_workers_api_figures(page: Page, seeded: str) -> None:
+def test_choosing_a_worker_shows_exactly_that_workers_api_figures(page: Page, seeded: str) -> None:
     # A closed window in the seeded past: its figures no longer move as time passes.
     end = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=20)
     window = {"from": (end - timedelta(hours=2)).isoformat(), "to": end.isoformat()}
     (row,) = httpx.get(f"{seeded}/api/metrics/workers", params={**window, "worker_id": "W1"}).json()
 
-    page.goto(f"{seeded}/?{urlencode({'range': 'custom', **window, 'worker': 'W1'})}")
+    page.goto(f"{seeded}/?{urlencode({'range': 'custom', **window})}")
+    choose(page, "#filter-worker", row["name"] or "W1")
+    chosen = {"range": "custom", "worker": "W1", **window}
+    expect(page).to_have_url(f"{seeded}/?{urlencode(chosen)}")
 
     shown = {
         "units": row["total_units_produced"],
@@ -50,6 +53,41 @@ def test_a_worker_deep_link_shows_exactly_that_workers_api_figures(page: Page, s
         text, _ = kpi_text(Kpi(key, key, value, None, UNITS[key]))
         expect(page.locator(f"#kpi-{key}")).to_have_text(text, timeout=15_000)
     expect(page.locator("#filter-worker")).to_contain_text(row["name"] or "W1")
+
+
+def test_a_named_shift_is_picked_in_the_filter_bar_and_kept_in_the_url(
+    page: Page, seeded: str
+) -> None:
+    page.goto(seeded + "/", wait_until="domcontentloaded")
+    expect(page.locator("#filter-shift")).to_be_hidden(timeout=15_000)
+
+    choose(page, "#filter-range", "A shift on a date")
+    choose(page, "#filter-shift", "B · 14:00 to 22:00")
+
+    expect(page).to_have_url(f"{seeded}/?range=named&shift=B")
+    expect(page.locator("#window-label")).to_contain_text("shift B", timeout=5_000)
+    expect(page.locator("#filter-custom-days")).to_be_hidden()
+
+
+def test_a_window_the_metrics_refuse_says_why_and_keeps_the_last_figures(
+    page: Page, seeded: str
+) -> None:
+    today = datetime.now(UTC).date().isoformat()
+    window = {"from": f"{today}T00:00:00+00:00", "to": f"{today}T12:00:00+00:00"}
+    page.goto(f"{seeded}/?{urlencode({'range': 'custom', **window})}")
+    units = page.locator("#kpi-units")
+    expect(units).not_to_have_text("", timeout=15_000)
+    shown = units.text_content()
+
+    choose(page, "#filter-from-time", "14:00")  # from 14:00 until 12:00
+
+    problem = page.locator("#filter-problem")
+    expect(problem).to_contain_text("`from`: is not before `to`", timeout=5_000)
+    expect(units).to_have_text(shown or "")
+
+    choose(page, "#filter-from-time", "06:00")
+
+    expect(problem).to_be_hidden(timeout=5_000)
 
 
 def test_a_leaderboard_row_opens_the_workers_page_and_back_returns(page: Page, seeded: str) -> None:
@@ -77,3 +115,9 @@ def test_a_leaderboard_row_opens_the_workers_page_and_back_returns(page: Page, s
 
     expect(page).to_have_url(f"{seeded}/?range=24h")
     expect(page.get_by_role("heading", name="Worker leaderboard")).to_be_visible()
+
+
+def choose(page: Page, dropdown: str, option: str) -> None:
+    """Pick `option` in a Dash dropdown, as a user does: open it, click the option."""
+    page.locator(dropdown).click()
+    page.get_by_role("option", name=option, exact=True).click()

@@ -1,10 +1,14 @@
 """What each panel shows, given the view: the callbacks' and builders' plain functions."""
 
+from datetime import UTC, datetime
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
 import pytest
 from dash import no_update
 
 from floorpulse.dashboard import callbacks, figures, ids, overview
-from floorpulse.dashboard.filters import Filters, parse
+from floorpulse.dashboard.filters import CONTROLS, Controls, Filters, parse
 from floorpulse.dashboard.theme import DARK, STATE_LABELS
 from floorpulse.dashboard.views import Kpi, Overview
 from floorpulse.demo.schemas import SeedResult
@@ -12,6 +16,7 @@ from tests.dashboard.builders import END, START, event
 from tests.dashboard.builders import overview as a_view
 
 TARGETS = (60.0, 80.0)
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def outputs(view: Overview | None = None, filters: Filters | None = None) -> dict[str, object]:
@@ -24,37 +29,111 @@ def outputs(view: Overview | None = None, filters: Filters | None = None) -> dic
     return dict(zip(names, values, strict=True))
 
 
+class Synced(NamedTuple):
+    url: object
+    controls: dict[str, object]
+    offers: list[object]
+    named_hidden: bool
+    custom_hidden: bool
+
+
+def sync(trigger: str | None, search: str, path: str = "/", **controls: str | None) -> Synced:
+    """The sync callback's answer to `trigger`, the controls holding `controls`."""
+    url, *rest = callbacks.filters_and_url(trigger, search, path, Controls(**controls), BERLIN)
+    values = rest[: len(CONTROLS)]
+    offers = rest[len(CONTROLS) : len(CONTROLS) + len(callbacks.OFFERED) + 2]
+    named_hidden, custom_hidden = rest[len(CONTROLS) + len(callbacks.OFFERED) + 2 :]
+    shown = dict(zip(CONTROLS, values, strict=True))
+    return Synced(url, shown, offers, named_hidden, custom_hidden)
+
+
 def test_a_deep_link_sets_every_control_and_offers_its_choices_before_the_lists_arrive() -> None:
-    search = "?range=24h&worker=W7&site=north&view=workers"
+    synced = sync(None, "?range=24h&worker=W7&site=north&view=workers")
 
-    url, *controls = callbacks.filters_and_url(None, search, "/", None, None, None, None, None)
-
-    assert url is no_update
-    assert controls[:5] == ["24h", "W7", None, "north", "workers"]
-    assert controls[5:] == [
+    assert synced.url is no_update
+    shown = synced.controls
+    assert [shown[key] for key in ("range", "worker", "workstation", "site", "view")] == [
+        "24h",
+        "W7",
+        None,
+        "north",
+        "workers",
+    ]
+    assert synced.offers == [
         [{"label": "W7", "value": "W7"}],
         no_update,
         [{"label": "north", "value": "north"}],
+        no_update,  # the times of day offer the half hours
+        no_update,
     ]
+    assert synced.named_hidden
+    assert synced.custom_hidden
 
 
 def test_a_changed_control_rewrites_the_url_and_keeps_the_rest() -> None:
-    search = "?range=24h&worker=W7"
-
-    url, *rest = callbacks.filters_and_url(
-        ids.WORKSTATION, search, "/", "24h", "W7", "S2", None, "workstations"
+    synced = sync(
+        ids.WORKSTATION,
+        "?range=24h&worker=W7",
+        range="24h",
+        worker="W7",
+        workstation="S2",
+        view="workstations",
     )
 
-    assert url == "?range=24h&worker=W7&workstation=S2&view=workstations"
-    assert all(value is no_update for value in rest)
+    assert synced.url == "?range=24h&worker=W7&workstation=S2&view=workstations"
+    assert all(value is no_update for value in [*synced.controls.values(), *synced.offers])
 
 
 def test_clearing_a_filter_drops_it_from_the_url() -> None:
-    url, *_ = callbacks.filters_and_url(
-        ids.WORKER, "?worker=W7", "/", "today", None, None, None, "all"
+    assert sync(ids.WORKER, "?worker=W7", range="today", view="all").url == ""
+
+
+def test_a_named_shift_on_a_date_shows_its_pickers_and_goes_into_the_url() -> None:
+    picked = sync(ids.SHIFT_DAY, "?range=named", range="named", shift="C", day="2026-01-14")
+
+    assert picked.url == "?range=named&shift=C&date=2026-01-14"
+    assert not picked.named_hidden
+    assert picked.custom_hidden
+    assert sync(None, picked.url).controls["day"] == "2026-01-14"
+
+
+def test_a_links_time_between_half_hours_is_offered_and_survives_other_changes() -> None:
+    link = (
+        "?range=custom&from=2026-01-15T08%3A10%3A00%2B00%3A00&to=2026-01-15T09%3A00%3A00%2B00%3A00"
+    )
+    shown = sync(None, link)
+    from_options = shown.offers[3]
+    assert isinstance(from_options, list)
+    assert "09:10" in from_options  # 08:10 UTC in Berlin
+    assert from_options == sorted(from_options)
+
+    changed = sync(ids.WORKER, link, **{**shown.controls, "worker": "W2"})  # type: ignore[arg-type]
+
+    assert parse(str(changed.url)).start == datetime(2026, 1, 15, 8, 10, tzinfo=UTC)
+
+
+def test_a_custom_range_is_picked_in_site_time_and_reads_back_the_same() -> None:
+    picked = sync(
+        ids.TO_TIME,
+        "?range=custom",
+        range="custom",
+        from_day="2026-01-14",
+        from_time="22:00",
+        to_day="2026-01-15",
+        to_time="24:00",
     )
 
-    assert url == ""
+    chosen = parse(str(picked.url))
+    assert chosen.start == datetime(2026, 1, 14, 21, 0, tzinfo=UTC)  # Berlin is UTC+1 in January
+    assert chosen.end == datetime(2026, 1, 15, 23, 0, tzinfo=UTC)
+    assert picked.custom_hidden is False
+    shown = sync(None, str(picked.url)).controls
+    assert [shown[key] for key in ("from_day", "from_time", "to_day", "to_time")] == [
+        "2026-01-14",
+        "22:00",
+        "2026-01-15",
+        "24:00",
+    ]
 
 
 def test_the_leaderboard_ranks_by_utilization_with_those_never_measured_last() -> None:
@@ -142,11 +221,9 @@ def test_an_entity_page_is_headed_by_its_name_and_id() -> None:
 
 
 def test_a_changed_range_on_an_entity_page_keeps_the_page() -> None:
-    url, *_ = callbacks.filters_and_url(
-        ids.RANGE, "", "/workers/W1", "24h", "W1", None, None, "all"
-    )
+    synced = sync(ids.RANGE, "", "/workers/W1", range="24h", worker="W1", view="all")
 
-    assert url == "?range=24h"  # the path still names the worker
+    assert synced.url == "?range=24h"  # the path still names the worker
 
 
 @pytest.mark.parametrize(

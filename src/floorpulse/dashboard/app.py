@@ -4,6 +4,7 @@ This module builds the page frame; callbacks.py keeps it live. Browser-side beha
 the connection banner) lives in assets/floorpulse.js.
 """
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,9 @@ from dash import Dash, dcc, html
 from fastapi import FastAPI
 
 from floorpulse.dashboard import callbacks, ids, overview
-from floorpulse.dashboard.filters import RANGE_LABELS, VIEW_LABELS
+from floorpulse.dashboard.filters import FROM_TIMES, RANGE_LABELS, UNTIL_TIMES, VIEW_LABELS
 from floorpulse.dashboard.views import DashboardService
+from floorpulse.metrics.shifts import Shift
 from floorpulse.settings import Settings
 
 ASSETS = Path(__file__).parent / "assets"
@@ -35,12 +37,12 @@ def attach(server: FastAPI, views: DashboardService, settings: Settings) -> Dash
         assets_folder=str(ASSETS),
         serve_locally=True,  # a shop floor network may have no internet
     )
-    dash_app.layout = shell
-    callbacks.register(dash_app, views, settings.utilization_targets)
+    dash_app.layout = partial(shell, settings.shifts)
+    callbacks.register(dash_app, views, settings)
     return dash_app
 
 
-def shell() -> html.Div:
+def shell(shifts: list[Shift]) -> html.Div:
     """The page frame: header, connection banner, filters, the overview, and the clocks."""
     return html.Div(
         [
@@ -52,7 +54,8 @@ def shell() -> html.Div:
             dcc.Store(id=ids.THEME, storage_type="local", data="dark"),
             _header(),
             html.Div(id=ids.BANNER, role="alert", className="banner", hidden=True),
-            _filter_bar(),
+            _filter_bar(shifts),
+            html.Div(id=ids.FILTER_PROBLEM, role="alert", className="problem", hidden=True),
             html.Main(overview.layout()),
         ],
         id=ids.SHELL,
@@ -80,12 +83,14 @@ def _header() -> html.Header:
     )
 
 
-def _filter_bar() -> html.Nav:
+def _filter_bar(shifts: list[Shift]) -> html.Nav:
     ranges = [{"label": label, "value": key} for key, label in RANGE_LABELS.items()]
     views = [{"label": label, "value": key} for key, label in VIEW_LABELS.items()]
     return html.Nav(
         [
             _labelled("Time range", dcc.Dropdown(ranges, "today", id=ids.RANGE, clearable=False)),
+            _named_shift(shifts),
+            _custom_range(),
             _labelled(
                 "Worker",
                 dcc.Dropdown([], None, id=ids.WORKER, placeholder="All workers"),
@@ -104,6 +109,45 @@ def _filter_bar() -> html.Nav:
             ),
         ],
         className="filters",
+    )
+
+
+def _named_shift(shifts: list[Shift]) -> html.Div:
+    named = [
+        {"label": f"{shift.name} · {shift.start:%H:%M} to {shift.end:%H:%M}", "value": shift.name}
+        for shift in shifts
+    ]
+    return html.Div(
+        [
+            _labelled("Shift", dcc.Dropdown(named, None, id=ids.SHIFT, placeholder="Shift")),
+            _labelled(
+                "On",
+                dcc.DatePickerSingle(
+                    id=ids.SHIFT_DAY, display_format="YYYY-MM-DD", placeholder="its latest"
+                ),
+            ),
+        ],
+        id=ids.NAMED_RANGE,
+        className="filter-group",
+        hidden=True,
+    )
+
+
+def _custom_range() -> html.Div:
+    return html.Div(
+        [
+            _labelled(
+                "Days (site time)",
+                dcc.DatePickerRange(
+                    id=ids.CUSTOM_DAYS, display_format="YYYY-MM-DD", minimum_nights=0
+                ),
+            ),
+            _labelled("From", dcc.Dropdown(FROM_TIMES, "00:00", id=ids.FROM_TIME, clearable=False)),
+            _labelled("Until", dcc.Dropdown(UNTIL_TIMES, "24:00", id=ids.TO_TIME, clearable=False)),
+        ],
+        id=ids.CUSTOM_RANGE,
+        className="filter-group",
+        hidden=True,
     )
 
 

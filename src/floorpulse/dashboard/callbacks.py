@@ -12,19 +12,30 @@ heard a beat lately, so a proxy that drops websockets costs liveness nothing.
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update, set_props
 from dash.exceptions import PreventUpdate
 
 from floorpulse.dashboard import ids, overview
-from floorpulse.dashboard.filters import Filters, Page, page_path, parse, to_search
+from floorpulse.dashboard.filters import (
+    CONTROLS,
+    FROM_TIMES,
+    UNTIL_TIMES,
+    Controls,
+    Filters,
+    Page,
+    Range,
+    page_path,
+    parse,
+    rewritten,
+)
 from floorpulse.dashboard.push import Pulse
 from floorpulse.dashboard.views import DashboardService, Overview
 from floorpulse.demo.schemas import SeedResult
-from floorpulse.errors import Conflict
+from floorpulse.errors import Conflict, InvalidInput
+from floorpulse.settings import Settings
 
 PANELS = [
     ids.KPIS,
@@ -42,22 +53,62 @@ PROPERTY = {
     ids.TIMELINE: "figure",
     ids.TREND: "figure",
 }
-FILTERS = [ids.RANGE, ids.WORKER, ids.WORKSTATION, ids.SITE, ids.VIEW]
+# Where each of the filter bar's Controls lives: (component, property).
+CONTROL_PROPS = {
+    "range": (ids.RANGE, "value"),
+    "worker": (ids.WORKER, "value"),
+    "workstation": (ids.WORKSTATION, "value"),
+    "site": (ids.SITE, "value"),
+    "view": (ids.VIEW, "value"),
+    "shift": (ids.SHIFT, "value"),
+    "day": (ids.SHIFT_DAY, "date"),
+    "from_day": (ids.CUSTOM_DAYS, "start_date"),
+    "from_time": (ids.FROM_TIME, "value"),
+    "to_day": (ids.CUSTOM_DAYS, "end_date"),
+    "to_time": (ids.TO_TIME, "value"),
+}
 OFFERED = [ids.WORKER, ids.WORKSTATION, ids.SITE]  # dropdowns whose options come from data
+# The pickers of a range: a change in one of them applies that range's values.
+RANGE_PICKERS: dict[str, Range] = {
+    ids.SHIFT: "named",
+    ids.SHIFT_DAY: "named",
+    ids.CUSTOM_DAYS: "custom",
+    ids.FROM_TIME: "custom",
+    ids.TO_TIME: "custom",
+}
+# What panels() answers, in order.
+PANEL_OUTPUTS = [
+    *[(key, PROPERTY.get(key, "children")) for key in PANELS],
+    *[(key, "options") for key in OFFERED],
+    (ids.DEMO_BADGE, "hidden"),
+    (ids.RESEED, "hidden"),
+    (ids.EMPTY, "hidden"),
+    (ids.PAGE, "className"),
+    (ids.PAGE_HEAD, "hidden"),
+    (ids.TITLE, "children"),
+    (ids.WINDOW_LABEL, "children"),
+    (ids.UPDATED_AT, "children"),
+]
 
 
-def register(dash_app: Dash, views: DashboardService, targets: tuple[float, float]) -> None:
+def register(dash_app: Dash, views: DashboardService, settings: Settings) -> None:
+    zone, targets = settings.timezone, settings.utilization_targets
+
     @dash_app.callback(
         Output(ids.URL, "search"),
-        *[Output(key, "value") for key in FILTERS],
+        *[Output(*CONTROL_PROPS[name]) for name in CONTROLS],
         *[Output(key, "options", allow_duplicate=True) for key in OFFERED],
+        Output(ids.FROM_TIME, "options"),
+        Output(ids.TO_TIME, "options"),
+        Output(ids.NAMED_RANGE, "hidden"),
+        Output(ids.CUSTOM_RANGE, "hidden"),
         Input(ids.URL, "search"),
         Input(ids.URL, "pathname"),
-        *[Input(key, "value") for key in FILTERS],
+        *[Input(*CONTROL_PROPS[name]) for name in CONTROLS],
         prevent_initial_call="initial_duplicate",  # a deep link's controls are set on load
     )
-    def sync_filters(search: str, path: str, *controls: str | None) -> tuple[Any, ...]:
-        return filters_and_url(ctx.triggered_id, search, path, *controls)
+    def sync_filters(search: str, path: str, *values: str | None) -> tuple[Any, ...]:
+        return filters_and_url(ctx.triggered_id, search, path, Controls(*values), zone)
 
     @dash_app.callback(
         Output(ids.URL, "pathname"),
@@ -72,16 +123,9 @@ def register(dash_app: Dash, views: DashboardService, targets: tuple[float, floa
         return destination(ctx.triggered_id, ctx.triggered[0]["value"])
 
     @dash_app.callback(
-        *[Output(key, PROPERTY.get(key, "children")) for key in PANELS],
-        *[Output(key, "options") for key in OFFERED],
-        Output(ids.DEMO_BADGE, "hidden"),
-        Output(ids.RESEED, "hidden"),
-        Output(ids.EMPTY, "hidden"),
-        Output(ids.PAGE, "className"),
-        Output(ids.PAGE_HEAD, "hidden"),
-        Output(ids.TITLE, "children"),
-        Output(ids.WINDOW_LABEL, "children"),
-        Output(ids.UPDATED_AT, "children"),
+        *[Output(key, prop) for key, prop in PANEL_OUTPUTS],
+        Output(ids.FILTER_PROBLEM, "children"),
+        Output(ids.FILTER_PROBLEM, "hidden"),
         Input(ids.URL, "search"),
         Input(ids.URL, "pathname"),
         Input(ids.PUSHED, "data"),
@@ -95,8 +139,12 @@ def register(dash_app: Dash, views: DashboardService, targets: tuple[float, floa
         generation = int((pushed or {}).get("generation", 0))
 
         def render() -> tuple[Any, ...]:
-            view = views.overview(filters, generation)
-            return panels(view, filters, theme or "dark", targets)
+            try:
+                view = views.overview(filters, generation)
+            except InvalidInput as refused:  # a link or pick the metrics cannot answer
+                unchanged = [no_update] * len(PANEL_OUTPUTS)
+                return *unchanged, f"Cannot show this window: {refused.detail}", False
+            return *panels(view, filters, theme or "dark", targets), "", True
 
         return await asyncio.to_thread(render)
 
@@ -177,32 +225,31 @@ def _export(_clicks: int) -> bool:
 
 
 def filters_and_url(
-    trigger: str | None,
-    search: str,
-    path: str | None,
-    range_: str | None,
-    worker: str | None,
-    station: str | None,
-    site: str | None,
-    view: str | None,
+    trigger: str | None, search: str, path: str | None, controls: Controls, zone: tzinfo
 ) -> tuple[Any, ...]:
     """Keep the URL and the filter controls in step: a deep link sets the controls (offering
-    its worker, station and site, which a dropdown would otherwise drop before the lists
-    arrive); a changed control rewrites the URL, so the view can be bookmarked."""
+    its worker, station, site and times of day, which a dropdown would otherwise drop); a
+    changed control rewrites the URL, so the view can be bookmarked. The named shift's and
+    the custom range's pickers show only with their range."""
     given = parse(search, path)
     if trigger in (None, ids.URL):
-        controls = (given.range, given.worker, given.workstation, given.site, given.view)
+        shown = Controls.showing(given, zone)
         offers = [_offer(value) for value in (given.worker, given.workstation, given.site)]
-        return no_update, *controls, *offers
-    changed = replace(
-        given,
-        range=range_ or given.range,  # type: ignore[arg-type]  # the dropdown offers RANGES
-        worker=worker,
-        workstation=station,
-        site=site,
-        view=view or given.view,  # type: ignore[arg-type]  # the switch offers VIEWS
-    )
-    return to_search(changed), *[no_update] * (len(FILTERS) + len(OFFERED))
+        times = _times(FROM_TIMES, shown.from_time), _times(UNTIL_TIMES, shown.to_time)
+        return no_update, *shown.values(), *offers, *times, *_range_pickers_hidden(given)
+    changed = controls.applied_to(given, zone, RANGE_PICKERS.get(trigger or ""))
+    url = rewritten(search, changed)
+    unchanged = [no_update] * (len(CONTROLS) + len(OFFERED) + 2)
+    return url if url != (search or "") else no_update, *unchanged, *_range_pickers_hidden(changed)
+
+
+def _range_pickers_hidden(filters: Filters) -> tuple[bool, bool]:
+    return filters.range != "named", filters.range != "custom"
+
+
+def _times(grid: list[str], shown: str | None) -> Any:
+    """A time dropdown's options: its half hours, and a link's time between them."""
+    return no_update if shown in grid or shown is None else sorted([*grid, shown])
 
 
 def _offer(value: str | None) -> Any:
