@@ -23,10 +23,11 @@ from pathlib import Path
 
 import httpx
 
-from common import BENCH_FACTORY, ROOT, history, load_history, p50_p95_ms, server
+from common import BENCH_FACTORY, ROOT, history, load_history, p50_p95_ms
 from floorpulse.analytics.rollups import Rollups
 from floorpulse.db.engine import Database
 from floorpulse.db.migrate import upgrade
+from floorpulse.devtools import ServerProcess
 from floorpulse.settings import Settings
 
 Batch = tuple[bytes, int]  # (JSON body, number of events)
@@ -150,14 +151,14 @@ def main() -> None:
             if args.prefill:
                 build_rollups(path)
             url_env = {"FLOORPULSE_DATABASE_URL": f"sqlite:///{path}"}
-        with server(floorpulse, env | url_env) as running:
+        with ServerProcess(env | url_env, floorpulse) as running:
             seconds, latencies = post_all(running.url, batches, args.connections)
         ours = report("FloorPulse", posted, seconds, latencies)
         if args.skip_bare:
             return
         bare_path = fresh_sqlite(directory, "bare.db", args.prefill, before)
         bare_env = {"BARE_DB": str(bare_path), "BARE_SYNCHRONOUS": args.synchronous}
-        with server(bare, bare_env | {"PYTHONPATH": str(ROOT)}) as running:
+        with ServerProcess(bare_env | {"PYTHONPATH": str(ROOT)}, bare) as running:
             seconds, latencies = post_all(running.url, batches, args.connections)
         ceiling = report("bare FastAPI + SQLite", posted, seconds, latencies)
         print(f"{'ratio to the ceiling':<28} {ours / ceiling:>10.2f}")

@@ -22,7 +22,6 @@ memory) and prints:
 
 import argparse
 import random
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -31,11 +30,12 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select
 
-from common import BENCH_FACTORY, ROOT, Server, history, load_history, p50_p95_ms, server
+from common import BENCH_FACTORY, ROOT, history, load_history, p50_p95_ms
 from floorpulse.analytics.rollups import Rollups
 from floorpulse.db.engine import Database
 from floorpulse.db.migrate import upgrade
 from floorpulse.db.tables import stale_hours
+from floorpulse.devtools import ServerProcess
 from floorpulse.settings import Settings
 
 WINDOWS = {"1h": timedelta(hours=1), "1d": timedelta(days=1), "7d": timedelta(days=7)} | {
@@ -172,7 +172,7 @@ def main() -> None:
         )
         build_rollups(url)
         env = {"FLOORPULSE_DATABASE_URL": url, "FLOORPULSE_LOG_LEVEL": "warning"}
-        with server([sys.executable, "-m", "floorpulse", "serve"], env) as running:
+        with ServerProcess(env) as running:
             with httpx.Client(base_url=running.url, timeout=60) as client:
                 time_queries(client, now, args.rounds)
                 time_late_event(client, db, now)
@@ -180,7 +180,7 @@ def main() -> None:
         db.dispose()
 
 
-def report_memory(running: Server) -> None:
+def report_memory(running: ServerProcess) -> None:
     print(f"server peak memory: {running.peak_memory_mib():.0f} MiB")
 
 

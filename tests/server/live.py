@@ -1,27 +1,17 @@
 """Real `floorpulse serve` processes on loopback, for tests that need more than one process."""
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
+from floorpulse.devtools import SERVE, ServerProcess, free_port
 
 START_TIMEOUT_S = 60  # `serve --demo` seeds a day of history first
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+__all__ = ["LiveServer", "StartServer", "free_port"]
 
 
-class LiveServer:
-    """One server process; started ready, stopped (or killed) by the test."""
+class LiveServer(ServerProcess):
+    """One server on the test's database, its output in the test's folder."""
 
     def __init__(
         self,
@@ -31,49 +21,20 @@ class LiveServer:
         args: tuple[str, ...] = (),
         env: dict[str, str] | None = None,
     ) -> None:
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        port = port or free_port()
+        self.log = (log_dir / f"server-{port}.log").open("wb")
         environment = {
-            **os.environ,
             "FLOORPULSE_DATABASE_URL": database_url,
             "FLOORPULSE_LOG_LEVEL": "warning",
             **(env or {}),
         }
-        self.log = (log_dir / f"server-{self.port}.log").open("wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "floorpulse", "serve", "--port", str(self.port), *args],
-            env=environment,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        self._wait_ready()
-
-    def _wait_ready(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"server exited with {self.process.returncode}; see {self.log.name}"
-                )
-            try:
-                if httpx.get(f"{self.url}/health/ready", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise TimeoutError(f"server on {self.url} not ready in {START_TIMEOUT_S} s")
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown handler runs, nothing is flushed by the process."""
-        self.process.kill()
-        self.process.wait(timeout=10)
+        try:
+            super().__init__(environment, [*SERVE, *args], port, self.log, START_TIMEOUT_S)
+        except (RuntimeError, TimeoutError) as failed:
+            raise RuntimeError(f"{failed}; see {self.log.name}") from failed
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        super().stop()
         self.log.close()
 
 

@@ -1,0 +1,111 @@
+"""What the tests, the benchmarks and `make screenshots` share; the product never uses it.
+
+A server in a child process on a loopback port, handed over once /health/ready answers, and
+Debian's chromium, the browser that Playwright drives (it never downloads one).
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+SERVE = [sys.executable, "-m", "floorpulse", "serve"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium() -> str | None:
+    """Debian's chromium (FLOORPULSE_CHROMIUM names another); None if there is none."""
+    given = os.environ.get("FLOORPULSE_CHROMIUM")
+    return given if given and os.access(given, os.X_OK) else shutil.which("chromium")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class ServerProcess:
+    """`command --port N` (by default `floorpulse serve`), ready when constructed; stop() or a
+    `with` block ends it."""
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        command: list[str] = SERVE,
+        port: int | None = None,
+        output: IO[bytes] | int = subprocess.DEVNULL,
+        ready_within_s: float = 60,
+    ) -> None:
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.command = command
+        self.process = subprocess.Popen(
+            [*command, "--port", str(self.port)],
+            env={**os.environ, **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            self._wait_ready(ready_within_s)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait_ready(self, within_s: float) -> None:
+        deadline = time.monotonic() + within_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.command} exited with {self.process.returncode}")
+            try:
+                if httpx.get(f"{self.url}/health/ready", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise TimeoutError(f"{self.command} on {self.url} not ready in {within_s} s")
+
+    def peak_memory_mib(self) -> float:
+        """The process's peak resident memory so far (Linux VmHWM)."""
+        return self._status_mib("VmHWM")
+
+    def memory_mib(self) -> float:
+        """The process's resident memory now (Linux VmRSS)."""
+        return self._status_mib("VmRSS")
+
+    def _status_mib(self, field: str) -> float:
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        kib = next(line.split()[1] for line in status.splitlines() if line.startswith(field))
+        return int(kib) / 1024
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handler runs, nothing is flushed by the process."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def __enter__(self) -> "ServerProcess":
+        return self
+
+    def __exit__(self, *exited: object) -> None:
+        self.stop()
