@@ -30,13 +30,11 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select
 
-from common import BENCH_FACTORY, ROOT, history, load_history, p50_p95_ms
-from floorpulse.analytics.rollups import Rollups
+from common import BENCH_FACTORY, ROOT, build_rollups, history, load_history, p50_p95_ms
 from floorpulse.db.engine import Database
 from floorpulse.db.migrate import upgrade
 from floorpulse.db.tables import stale_hours
 from floorpulse.devtools import ServerProcess
-from floorpulse.settings import Settings
 
 WINDOWS = {"1h": timedelta(hours=1), "1d": timedelta(days=1), "7d": timedelta(days=7)} | {
     "30d": timedelta(days=30)
@@ -47,26 +45,6 @@ SERIES = (
     ("hours x stations", timedelta(days=1), {"bucket": "hour", "scope": "workstation"}),
     ("days x workers", timedelta(days=30), {"bucket": "day", "scope": "worker"}),
 )
-
-
-def build_rollups(url: str) -> None:
-    db = Database(url)
-    rollups = Rollups(db, Settings(database_url=url))
-    began = time.perf_counter()
-    rollups.check_basis()
-    marked = time.perf_counter()
-    rollups.rebuild_all()
-    done = time.perf_counter()
-    # What a running server soon has: SQLite's WAL folded into the file; PostgreSQL's planner
-    # statistics gathered (autovacuum would, a little later).
-    with db.engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)" if db.is_sqlite else "ANALYZE")
-        conn.commit()
-    print(
-        f"rollups: every hour marked stale in {marked - began:.1f} s, "
-        f"rebuilt in {done - marked:.1f} s"
-    )
-    db.dispose()
 
 
 def time_queries(client: httpx.Client, now: datetime, rounds: int) -> None:

@@ -11,10 +11,12 @@ heard a beat lately, so a proxy that drops websockets costs liveness nothing.
 """
 
 import asyncio
+import threading
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import Any
 
+from cachetools import TTLCache, cached
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update, set_props
 from dash.exceptions import PreventUpdate
 
@@ -32,7 +34,7 @@ from floorpulse.dashboard.filters import (
     rewritten,
 )
 from floorpulse.dashboard.push import Pulse
-from floorpulse.dashboard.views import DashboardService, Overview
+from floorpulse.dashboard.views import VIEW_TTL_S, DashboardService, Overview
 from floorpulse.demo.schemas import SeedResult
 from floorpulse.errors import Conflict, InvalidInput
 from floorpulse.settings import Settings
@@ -137,16 +139,20 @@ def register(dash_app: Dash, views: DashboardService, settings: Settings) -> Non
     ) -> tuple[Any, ...]:
         filters = parse(search, path)
         generation = int((pushed or {}).get("generation", 0))
+        return await asyncio.to_thread(render, filters, generation, theme or "dark")
 
-        def render() -> tuple[Any, ...]:
-            try:
-                view = views.overview(filters, generation)
-            except InvalidInput as refused:  # a link or pick the metrics cannot answer
-                unchanged = [no_update] * len(PANEL_OUTPUTS)
-                return *unchanged, f"Cannot show this window: {refused.detail}", False
-            return *panels(view, filters, theme or "dark", targets), "", True
+    # Drawn once per view and theme for every viewer, as the views are read once.
+    drawn: TTLCache[Any, tuple[Any, ...]] = TTLCache(maxsize=128, ttl=VIEW_TTL_S)
+    drawing = threading.Lock()
 
-        return await asyncio.to_thread(render)
+    @cached(drawn, lock=drawing, condition=threading.Condition(drawing))
+    def render(filters: Filters, generation: int, theme: str) -> tuple[Any, ...]:
+        try:
+            view = views.overview(filters, generation)
+        except InvalidInput as refused:  # a link or pick the metrics cannot answer
+            unchanged = [no_update] * len(PANEL_OUTPUTS)
+            return *unchanged, f"Cannot show this window: {refused.detail}", False
+        return *panels(view, filters, theme, targets), "", True
 
     pulse = Pulse(views.version)
 

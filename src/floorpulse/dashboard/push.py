@@ -2,14 +2,14 @@
 
 The watcher reads a cheap version of the store (the newest row's id and the latest seeding) a
 few times a second, and only while someone listens, so its cost does not grow with the number
-of viewers. Each viewer's beats come at once on connecting, on every change (at most one a
-MIN_GAP_S, so a busy floor does not cost more than polling would) and every HEARTBEAT_S anyway,
-which keeps the time windows sliding and tells the browser that push is alive.
+of viewers. A change starts a new generation of the store, at most one a MIN_GAP_S, so on a
+busy floor every viewer asks for the same generation and its view is read once for all. Each
+viewer's beats come at once on connecting, on every new generation and every HEARTBEAT_S
+anyway, which keeps the time windows sliding and tells the browser that push is alive.
 """
 
 import asyncio
 import logging
-import time
 from collections.abc import AsyncIterator, Callable, Hashable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -62,10 +62,8 @@ class Pulse:
             while True:
                 n += 1
                 yield Beat(seen, n, self.heartbeat_s)
-                sent = time.monotonic()
                 await self._change_after(seen)
                 seen = self.generation
-                await asyncio.sleep(max(0.0, sent + self.min_gap_s - time.monotonic()))
         finally:
             self.listeners -= 1
 
@@ -97,6 +95,8 @@ class Pulse:
                 async with changed:
                     self.generation += 1
                     changed.notify_all()
+                # One generation a gap at most, the same for every viewer: each is read once.
+                await asyncio.sleep(max(0.0, self.min_gap_s - self.watch_s))
 
     async def _read(self) -> Hashable | None:
         try:

@@ -1,0 +1,301 @@
+"""Dashboard speed (issue 5), with the benchmark factory's history stored (10 million events
+by default, ending now), on a fresh SQLite database served by `floorpulse serve`:
+
+1. interactive: Debian's chromium opens the overview, the last 24 h and a worker's page; the
+   time from navigation until every panel is drawn, read in the page (performance.now()).
+2. refresh: the refresh callback as the browser posts it, timed over loopback (an upper bound
+   of its server time): `computed` at a new store generation, so the view is read afresh;
+   `shared`, the copy another viewer's refresh made.
+3. ingestion under viewers: 50-event batches posted every 100 ms (500 events/s); the latency
+   of each post alone, with 50 simulated viewers each refreshing every 2 s (another process),
+   and with 20 real dashboards open in chromium (each its own browser context, pushed).
+4. wallboard: a `?kiosk=1` page cycling for `--wallboard-minutes`; its JS heap and DOM size
+   at the start and the end, and the server's memory.
+"""
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import random
+import statistics
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from common import BENCH_FACTORY, ROOT, build_rollups, history, load_history, p50_p95_ms
+from floorpulse.db.engine import Database
+from floorpulse.db.migrate import upgrade
+from floorpulse.demo.generator import roster, stations
+from floorpulse.devtools import CHROMIUM_ARGS, ServerProcess, chromium
+
+PANELS_DRAWN = """() => {
+  const shown = (selector) => document.querySelector(selector) !== null;
+  const units = document.querySelector("#kpi-units");
+  const ready = units && units.textContent.trim() !== "" && shown("#leaderboard .ag-row")
+    && shown("#heatmap .main-svg") && shown("#timeline .main-svg") && shown("#trend .main-svg")
+    && shown("#stream li.event");
+  return ready ? performance.now() : false;
+}"""
+REFRESH_OUTPUT = "kpis.children"  # the refresh callback is the one that fills the KPI cards
+BATCH, EVERY_S = 50, 0.1
+VIEWERS, VIEWER_EVERY_S = 50, 2.0
+DASHBOARDS = 20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--rounds", type=int, default=5, help="navigations per page")
+    parser.add_argument("--phase-s", type=float, default=30, help="seconds of each ingest phase")
+    parser.add_argument("--wallboard-minutes", type=float, default=10)
+    args = parser.parse_args()
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    with tempfile.TemporaryDirectory(
+        dir=ROOT / "data" if (ROOT / "data").exists() else None
+    ) as tmp:
+        url = f"sqlite:///{Path(tmp) / 'floorpulse.db'}"
+        prepare(url, args.events, now)
+        env = {"FLOORPULSE_DATABASE_URL": url, "FLOORPULSE_LOG_LEVEL": "warning"}
+        with ServerProcess(env) as server, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=chromium() or "/usr/bin/chromium",
+                args=[*CHROMIUM_ARGS, "--enable-precise-memory-info"],
+            )
+            payload = time_interactive(browser, server.url, args.rounds)
+            time_refresh(server.url, payload)
+            time_ingest_under_viewers(browser, server.url, payload, args.phase_s)
+            watch_wallboard(browser, server, args.wallboard_minutes)
+            browser.close()
+            print(
+                f"server memory: {server.memory_mib():.0f} MiB, peak {server.peak_memory_mib():.0f}"
+            )
+
+
+def prepare(url: str, events: int, now: datetime) -> None:
+    db = Database(url, sqlite_synchronous="OFF")
+    upgrade(db)
+    began = time.perf_counter()
+    stored = load_history(db, BENCH_FACTORY, history(BENCH_FACTORY, events, now))
+    db.dispose()
+    print(f"{stored:,} events stored in {time.perf_counter() - began:.0f} s", flush=True)
+    build_rollups(url)
+
+
+def time_interactive(browser: Browser, url: str, rounds: int) -> dict[str, Any]:
+    """Navigation to every panel drawn, per page; answers the refresh callback's request."""
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    captured: list[dict[str, Any]] = []
+
+    def capture(request: Any) -> None:
+        if "_dash-update-component" in request.url and not captured:
+            body = request.post_data_json
+            if body and REFRESH_OUTPUT in body.get("output", ""):
+                captured.append(body)
+
+    page.on("request", capture)
+    print("interactive (navigation to every panel drawn, in the browser):")
+    for name, path in (("overview", "/"), ("last 24 h", "/?range=24h"), ("worker", "/workers/W1")):
+        times = []
+        for _ in range(rounds):
+            time.sleep(1)  # past the shared views' lifetime: each navigation computes afresh
+            page.goto(url + path, wait_until="commit")
+            times.append(page.wait_for_function(PANELS_DRAWN, timeout=60_000).json_value())
+        print(f"  {name:<10} median {statistics.median(times):5.0f} ms, max {max(times):5.0f} ms")
+    page.close()
+    return captured[0]
+
+
+def time_refresh(url: str, payload: dict[str, Any], rounds: int = 40) -> None:
+    computed, shared = [], []
+    with httpx.Client(base_url=url, timeout=30) as client:
+        for generation in range(1000, 1000 + rounds):
+            fresh = at_generation(payload, generation)
+            computed.append(timed_post(client, fresh))
+            shared.append(timed_post(client, fresh))
+    for name, seconds in (("computed", computed), ("shared", shared)):
+        p50, p95 = p50_p95_ms(seconds)
+        most = max(seconds) * 1000
+        print(f"refresh {name:<9} p50 {p50:5.1f} ms, p95 {p95:5.1f} ms, max {most:5.1f} ms")
+
+
+def at_generation(payload: dict[str, Any], generation: int) -> dict[str, Any]:
+    """The refresh request as pushed at `generation`: a view no viewer has read yet."""
+    body = json.loads(json.dumps(payload))
+    for given in body["inputs"]:
+        if given["id"] == "pushed":
+            given["value"] = {"generation": generation, "n": 1, "heartbeat_s": 5}
+    return body
+
+
+def timed_post(client: httpx.Client, body: dict[str, Any]) -> float:
+    began = time.perf_counter()
+    client.post("/_dash-update-component", json=body).raise_for_status()
+    return time.perf_counter() - began
+
+
+def time_ingest_under_viewers(
+    browser: Browser, url: str, payload: dict[str, Any], phase_s: float
+) -> None:
+    print(f"ingestion: {BATCH}-event batches every {EVERY_S * 1000:.0f} ms, {phase_s:.0f} s each")
+    idle = ingest_latencies(url, phase_s, "idle")
+    report("no viewers", idle, idle)
+    with simulated_viewers(url, payload, phase_s + 5) as refreshes:
+        viewed = ingest_latencies(url, phase_s, "viewers")
+    report(f"{VIEWERS} viewers / {VIEWER_EVERY_S:.0f} s", viewed, idle)
+    r50, r95 = p50_p95_ms(refreshes)
+    print(f"    their {len(refreshes):,} refreshes: p50 {r50:.1f} ms, p95 {r95:.1f} ms")
+    with open_dashboards(browser, url, DASHBOARDS):
+        shown = ingest_latencies(url, phase_s, "dashboards")
+    report(f"{DASHBOARDS} dashboards open", shown, idle)
+
+
+def report(name: str, latencies: list[float], idle: list[float]) -> None:
+    p50, p95 = p50_p95_ms(latencies)
+    ratio = p95 / p50_p95_ms(idle)[1]
+    print(f"  {name:<22} p50 {p50:5.1f} ms, p95 {p95:5.1f} ms ({ratio:.2f}x idle p95)")
+
+
+def ingest_latencies(url: str, seconds: float, tag: str) -> list[float]:
+    workers = [person.worker_id for person in roster(BENCH_FACTORY)]
+    places = [station.workstation_id for station in stations(BENCH_FACTORY)]
+    rng = random.Random(tag)
+    latencies = []
+    with httpx.Client(base_url=url, timeout=30) as client:
+        start = time.monotonic()
+        sent = 0
+        while (due := start + sent * EVERY_S) < start + seconds:
+            time.sleep(max(0.0, due - time.monotonic()))
+            stamp = datetime.now(UTC) - timedelta(seconds=1)
+            batch = [
+                {
+                    "event_id": f"bench-{tag}-{sent}-{i}",
+                    "timestamp": (stamp - timedelta(milliseconds=i)).isoformat(),
+                    "worker_id": rng.choice(workers),
+                    "workstation_id": rng.choice(places),
+                    "event_type": rng.choice(["working", "working", "idle", "product_count"]),
+                    "confidence": 0.9,
+                    "count": 1,
+                }
+                for i in range(BATCH)
+            ]
+            latencies.append(timed_post_events(client, batch))
+            sent += 1
+    return latencies
+
+
+def timed_post_events(client: httpx.Client, batch: list[dict[str, Any]]) -> float:
+    began = time.perf_counter()
+    client.post("/api/events/batch", json=batch).raise_for_status()
+    return time.perf_counter() - began
+
+
+@contextmanager
+def simulated_viewers(url: str, payload: dict[str, Any], seconds: float) -> Iterator[list[float]]:
+    """VIEWERS refreshing every VIEWER_EVERY_S in another process; yields their latencies,
+    filled in when the block ends."""
+    queue: multiprocessing.Queue[list[float]] = multiprocessing.Queue()
+    process = multiprocessing.Process(target=_view, args=(url, payload, seconds, queue))
+    process.start()
+    time.sleep(VIEWER_EVERY_S)  # every viewer under way
+    latencies: list[float] = []
+    yield latencies
+    latencies.extend(queue.get(timeout=seconds + 60))
+    process.join()
+
+
+def _view(url: str, payload: dict[str, Any], seconds: float, queue: Any) -> None:
+    queue.put(asyncio.run(_viewers(url, payload, seconds)))
+
+
+async def _viewers(url: str, payload: dict[str, Any], seconds: float) -> list[float]:
+    latencies: list[float] = []
+    end = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=VIEWERS)
+    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
+
+        async def viewer(offset: float) -> None:
+            await asyncio.sleep(offset)
+            while time.monotonic() < end:
+                began = time.perf_counter()
+                answer = await client.post("/_dash-update-component", json=payload)
+                answer.raise_for_status()
+                latencies.append(time.perf_counter() - began)
+                await asyncio.sleep(max(0.0, VIEWER_EVERY_S - (time.perf_counter() - began)))
+
+        offsets = [VIEWER_EVERY_S * n / VIEWERS for n in range(VIEWERS)]
+        await asyncio.gather(*(viewer(offset) for offset in offsets))
+    return latencies
+
+
+@contextmanager
+def open_dashboards(browser: Browser, url: str, count: int) -> Iterator[None]:
+    contexts = [browser.new_context(viewport={"width": 1440, "height": 1000}) for _ in range(count)]
+    pages = [context.new_page() for context in contexts]
+    for page in pages:  # one after the other, as screens are switched on
+        page.goto(url + "/", wait_until="commit")
+        page.wait_for_function(PANELS_DRAWN, timeout=60_000)
+    time.sleep(15)  # settled: each has heard the push or gone back to polling
+    pushed = sum(page.locator("#live").text_content() == "● live" for page in pages)
+    print(f"  ({count} dashboards drawn, {pushed} of them pushed)")
+    yield
+    for context in contexts:
+        context.close()
+
+
+def watch_wallboard(browser: Browser, server: ServerProcess, minutes: float) -> None:
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(server.url + "/?kiosk=1&cycle=5", wait_until="commit")
+    page.wait_for_function(PANELS_DRAWN, timeout=60_000)
+    stop = threading.Event()
+    feeder = threading.Thread(target=_trickle, args=(server.url, stop), daemon=True)
+    feeder.start()
+    time.sleep(10)
+    first = sizes(page, server)
+    time.sleep(max(0.0, minutes * 60 - 10))
+    last = sizes(page, server)
+    stop.set()
+    feeder.join()
+    print(f"wallboard over {minutes:.0f} min (cycling every 5 s, an event a second arriving):")
+    for key in first:
+        print(f"  {key:<18} {first[key]:8.1f} -> {last[key]:8.1f}")
+    page.close()
+
+
+def sizes(page: Page, server: ServerProcess) -> dict[str, float]:
+    page.evaluate("() => window.gc && window.gc()")
+    heap = page.evaluate("() => performance.memory.usedJSHeapSize") / 2**20
+    nodes = page.evaluate("() => document.getElementsByTagName('*').length")
+    return {"JS heap MiB": heap, "DOM elements": nodes, "server RSS MiB": server.memory_mib()}
+
+
+def _trickle(url: str, stop: threading.Event) -> None:
+    workers = [person.worker_id for person in roster(BENCH_FACTORY)]
+    with httpx.Client(base_url=url, timeout=30) as client:
+        n = 0
+        while not stop.wait(1.0):
+            event = {
+                "timestamp": datetime.now(UTC).isoformat(),
+                "worker_id": workers[n % len(workers)],
+                "workstation_id": "S1",
+                "event_type": "product_count",
+                "confidence": 0.95,
+                "count": 1,
+            }
+            client.post("/api/events", json=event)
+            n += 1
+
+
+if __name__ == "__main__":
+    main()
