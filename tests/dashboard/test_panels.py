@@ -41,8 +41,9 @@ def sync(trigger: str | None, search: str, path: str = "/", **controls: str | No
     """The sync callback's answer to `trigger`, the controls holding `controls`."""
     url, *rest = callbacks.filters_and_url(trigger, search, path, Controls(**controls), BERLIN)
     values = rest[: len(CONTROLS)]
-    offers = rest[len(CONTROLS) : len(CONTROLS) + len(callbacks.OFFERED) + 2]
-    named_hidden, custom_hidden = rest[len(CONTROLS) + len(callbacks.OFFERED) + 2 :]
+    offered = len(callbacks.OFFERED) + len(callbacks.TIME_PICKERS)
+    offers = rest[len(CONTROLS) : len(CONTROLS) + offered]
+    named_hidden, custom_hidden = rest[len(CONTROLS) + offered :]
     shown = dict(zip(CONTROLS, values, strict=True))
     return Synced(url, shown, offers, named_hidden, custom_hidden)
 

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from floorpulse.demo.generator import Factory, generate
+from floorpulse.devtools import free_port
 from floorpulse.metrics.shifts import Shift
 from tests.edge.agentproc import WAIT_S, Agent, Key, assert_exactly_once, drained, key, stored
-from tests.server.live import LiveServer, StartServer, free_port
+from tests.server.live import LiveServer, StartServer
 from tests.server.proxy import FaultProxy
 
 pytestmark = pytest.mark.server

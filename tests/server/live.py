@@ -7,8 +7,6 @@ from floorpulse.devtools import SERVE, ServerProcess, free_port
 
 START_TIMEOUT_S = 60  # `serve --demo` seeds a day of history first
 
-__all__ = ["LiveServer", "StartServer", "free_port"]
-
 
 class LiveServer(ServerProcess):
     """One server on the test's database, its output in the test's folder."""

@@ -11,12 +11,10 @@ heard a beat lately, so a proxy that drops websockets costs liveness nothing.
 """
 
 import asyncio
-import threading
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import Any
 
-from cachetools import TTLCache, cached
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update, set_props
 from dash.exceptions import PreventUpdate
 
@@ -34,6 +32,7 @@ from floorpulse.dashboard.filters import (
     rewritten,
 )
 from floorpulse.dashboard.push import Pulse
+from floorpulse.dashboard.shared import Shared
 from floorpulse.dashboard.views import VIEW_TTL_S, DashboardService, Overview
 from floorpulse.demo.schemas import SeedResult
 from floorpulse.errors import Conflict, InvalidInput
@@ -78,6 +77,8 @@ RANGE_PICKERS: dict[str, Range] = {
     ids.FROM_TIME: "custom",
     ids.TO_TIME: "custom",
 }
+# The custom range's time dropdowns and their half hours; a link may add a time between them.
+TIME_PICKERS = [(ids.FROM_TIME, FROM_TIMES), (ids.TO_TIME, UNTIL_TIMES)]
 # What panels() answers, in order.
 PANEL_OUTPUTS = [
     *[(key, PROPERTY.get(key, "children")) for key in PANELS],
@@ -100,8 +101,7 @@ def register(dash_app: Dash, views: DashboardService, settings: Settings) -> Non
         Output(ids.URL, "search"),
         *[Output(*CONTROL_PROPS[name]) for name in CONTROLS],
         *[Output(key, "options", allow_duplicate=True) for key in OFFERED],
-        Output(ids.FROM_TIME, "options"),
-        Output(ids.TO_TIME, "options"),
+        *[Output(key, "options") for key, _ in TIME_PICKERS],
         Output(ids.NAMED_RANGE, "hidden"),
         Output(ids.CUSTOM_RANGE, "hidden"),
         Input(ids.URL, "search"),
@@ -141,18 +141,16 @@ def register(dash_app: Dash, views: DashboardService, settings: Settings) -> Non
         generation = int((pushed or {}).get("generation", 0))
         return await asyncio.to_thread(render, filters, generation, theme or "dark")
 
-    # Drawn once per view and theme for every viewer, as the views are read once.
-    drawn: TTLCache[Any, tuple[Any, ...]] = TTLCache(maxsize=128, ttl=VIEW_TTL_S)
-    drawing = threading.Lock()
-
-    @cached(drawn, lock=drawing, condition=threading.Condition(drawing))
-    def render(filters: Filters, generation: int, theme: str) -> tuple[Any, ...]:
+    def draw(filters: Filters, generation: int, theme: str) -> tuple[Any, ...]:
         try:
             view = views.overview(filters, generation)
         except InvalidInput as refused:  # a link or pick the metrics cannot answer
             unchanged = [no_update] * len(PANEL_OUTPUTS)
             return *unchanged, f"Cannot show this window: {refused.detail}", False
         return *panels(view, filters, theme, targets), "", True
+
+    # Drawn once per view and theme for every viewer, as the views are read once.
+    render = Shared(draw, VIEW_TTL_S, maxsize=128)
 
     pulse = Pulse(views.version)
 
@@ -241,11 +239,12 @@ def filters_and_url(
     if trigger in (None, ids.URL):
         shown = Controls.showing(given, zone)
         offers = [_offer(value) for value in (given.worker, given.workstation, given.site)]
-        times = _times(FROM_TIMES, shown.from_time), _times(UNTIL_TIMES, shown.to_time)
+        picked = (shown.from_time, shown.to_time)
+        times = [_times(grid, time) for (_, grid), time in zip(TIME_PICKERS, picked, strict=True)]
         return no_update, *shown.values(), *offers, *times, *_range_pickers_hidden(given)
     changed = controls.applied_to(given, zone, RANGE_PICKERS.get(trigger or ""))
     url = rewritten(search, changed)
-    unchanged = [no_update] * (len(CONTROLS) + len(OFFERED) + 2)
+    unchanged = [no_update] * (len(CONTROLS) + len(OFFERED) + len(TIME_PICKERS))
     return url if url != (search or "") else no_update, *unchanged, *_range_pickers_hidden(changed)
 
 

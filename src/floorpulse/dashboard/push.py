@@ -23,12 +23,12 @@ HEARTBEAT_S = 5.0
 
 @dataclass(frozen=True)
 class Beat:
-    """What a viewer is pushed: the store's generation (it grows on every change) and the
-    beat's number on this connection (it grows on every beat, so each one is news)."""
+    """What a viewer is pushed: the store's generation (it grows on every change), the
+    beat's number on this connection (it grows on every beat, so each one is news) and how
+    often beats come at the least."""
 
     generation: int
     n: int
-
     heartbeat_s: float
 
     def wire(self) -> dict[str, float]:

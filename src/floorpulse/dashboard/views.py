@@ -6,13 +6,10 @@ database what one does. A view is kept per generation of the store (push.Pulse c
 a change pushed to every viewer is read once, by whichever viewer asks first.
 """
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-
-from cachetools import TTLCache, cached
 
 from floorpulse.analytics.schemas import (
     Band,
@@ -27,6 +24,7 @@ from floorpulse.analytics.schemas import (
 from floorpulse.analytics.service import MetricsService
 from floorpulse.clock import Clock
 from floorpulse.dashboard.filters import Filters, metrics_query
+from floorpulse.dashboard.shared import Shared
 from floorpulse.demo.schemas import SeedResult
 from floorpulse.demo.service import DemoService, SeedPlan
 from floorpulse.errors import Conflict
@@ -87,17 +85,12 @@ class DashboardService:
         self.registry = registry
         self.demo = demo
         self.clock = clock
-        self._lock = threading.Lock()
-        self._views: TTLCache[Any, Overview] = TTLCache(maxsize=64, ttl=VIEW_TTL_S)
-        # The condition lets a second viewer wait for the first one's result, not recompute it.
-        self._shared: Callable[[Filters, int], Overview] = cached(
-            self._views, lock=self._lock, condition=threading.Condition(self._lock)
-        )(self._overview)
+        self._views = Shared(self._overview, VIEW_TTL_S)
 
     def overview(self, filters: Filters, generation: int = 0) -> Overview:
         """The view of `filters`, shared by every viewer asking for it at the store's
         `generation` within VIEW_TTL_S."""
-        return self._shared(filters, generation)
+        return self._views(filters, generation)
 
     def version(self) -> tuple[int, datetime | None]:
         """Changes whenever the views might: an event stored, sample data (re)written."""
@@ -143,8 +136,7 @@ class DashboardService:
         else:
             raise Conflict("the stored events were observed, not seeded: they are kept")
         result = self.demo.seed(plan)
-        with self._lock:  # every viewer sees the new data at its next refresh
-            self._views.clear()
+        self._views.clear()  # every viewer sees the new data at its next refresh
         return result
 
     def _kpis(
