@@ -84,7 +84,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         app.include_router(router)
     app.add_api_route("/api/{rest:path}", _no_such_api, include_in_schema=False)
     _document_raw_bodies(app, [EventIn, EventBatchIn])
-    app.state.dashboard = _dashboard_views(settings, database, ingest.service, clock)
+    # One for the API and the dashboard: both answer from the same kept timeline pieces.
+    app.state.metrics = MetricsService(database, settings, clock)
+    app.state.dashboard = _dashboard_views(app.state.metrics, settings, ingest.service, clock)
     attach_dashboard(app, app.state.dashboard, settings)
     return app
 
@@ -95,10 +97,11 @@ async def _no_such_api() -> None:
 
 
 def _dashboard_views(
-    settings: Settings, database: Database, events: EventService, clock: Clock
+    metrics: MetricsService, settings: Settings, events: EventService, clock: Clock
 ) -> DashboardService:
+    database = metrics.db
     return DashboardService(
-        MetricsService(database, settings, clock),
+        metrics,
         events,
         RegistryService(database, clock),
         DemoService(database, settings, events, clock),

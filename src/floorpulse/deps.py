@@ -48,8 +48,10 @@ def get_registry_service(db: DatabaseDep, clock: ClockDep) -> RegistryService:
     return RegistryService(db, clock)
 
 
-def get_metrics_service(db: DatabaseDep, settings: SettingsDep, clock: ClockDep) -> MetricsService:
-    return MetricsService(db, settings, clock)
+def get_metrics_service(request: Request) -> MetricsService:
+    """The app's one metrics service: it keeps timeline pieces between requests."""
+    metrics: MetricsService = request.app.state.metrics
+    return metrics
 
 
 EventServiceDep = Annotated[EventService, Depends(get_event_service)]

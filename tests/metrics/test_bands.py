@@ -1,6 +1,20 @@
-"""The timeline's bands: states clipped to the window, gaps unobserved, repeats merged."""
+"""The timeline's bands: states clipped to the window, gaps unobserved, repeats merged; a day
+put together from hourly pieces is the day drawn in one go."""
 
-from floorpulse.metrics.intervals import Band, Interval, Window, bands
+from itertools import chain, pairwise
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from floorpulse.metrics.intervals import (
+    Band,
+    Interval,
+    StateEvent,
+    Window,
+    bands,
+    observed,
+    state_intervals,
+)
 
 S = 1_000_000  # µs in a second
 HOUR = Window(0, 3600 * S)
@@ -40,3 +54,46 @@ def test_a_worker_never_seen_is_unobserved_throughout_and_workers_come_in_id_ord
 
 def test_intervals_outside_the_window_draw_nothing() -> None:
     assert seconds(bands([iv(4000, 5000)], HOUR, [])) == []
+
+
+def test_pieces_cut_intervals_at_their_edges_and_leave_gaps_for_later() -> None:
+    pieces = [Window(0, 1800 * S), Window(1800 * S, 3600 * S)]
+
+    first, second = observed([iv(600, 1200), iv(1200, 2400), iv(3000, 3100, "idle")], pieces)
+
+    assert seconds(first) == [("W1", 600, 1800, "working")]
+    assert seconds(second) == [("W1", 1800, 2400, "working"), ("W1", 3000, 3100, "idle")]
+
+
+def test_pieces_keep_workers_apart_and_in_order() -> None:
+    intervals = [iv(0, 600), iv(0, 600, worker="W2")]
+
+    (piece,) = observed(intervals, [HOUR])
+
+    assert seconds(piece) == [("W1", 0, 600, "working"), ("W2", 0, 600, "working")]
+
+
+state_events = st.builds(
+    lambda t, w, state: StateEvent(t * S, w, "S1", state),
+    st.integers(-600, 4000),
+    st.sampled_from(["W1", "W2"]),
+    st.sampled_from(["working", "idle", "absent"]),
+)
+
+
+@given(
+    st.lists(state_events, max_size=40),
+    st.lists(st.integers(1, 3599), max_size=5, unique=True),
+    st.integers(0, 3600),
+)
+def test_a_window_drawn_from_its_pieces_is_the_window_drawn_whole(
+    events: list[StateEvent], cuts: list[int], shift_s: int
+) -> None:
+    window = Window(shift_s * S, (shift_s + 3600) * S)
+    edges = [window.start_us, *sorted(window.start_us + c * S for c in cuts), window.end_us]
+    pieces = [Window(a, b) for a, b in pairwise(edges)]
+    intervals = list(state_intervals(events, 120 * S))
+
+    from_pieces = bands(chain.from_iterable(observed(intervals, pieces)), window, ["W1", "W3"])
+
+    assert from_pieces == bands(intervals, window, ["W1", "W3"])

@@ -27,13 +27,14 @@ from floorpulse.analytics.schemas import (
     WorkerMetrics,
     WorkstationMetrics,
 )
+from floorpulse.analytics.timeline import Tiles
 from floorpulse.analytics.windows import Asked, resolve
 from floorpulse.clock import Clock, utc_now
 from floorpulse.db.engine import Database
 from floorpulse.db.epoch import from_epoch_us, to_epoch_us
 from floorpulse.errors import InvalidInput
 from floorpulse.metrics.buckets import bucket_edges
-from floorpulse.metrics.intervals import Window, active_workers, bands, state_intervals
+from floorpulse.metrics.intervals import Window, active_workers
 from floorpulse.metrics.plan import Piece, Source, plan, spans
 from floorpulse.metrics.tally import US_PER_HOUR, US_PER_S, Key, Tally, sum_by
 from floorpulse.registry import repository as registry
@@ -53,6 +54,7 @@ class MetricsService:
         self.settings = settings
         self.clock = clock
         self.timeout_us = settings.state_timeout_us
+        self.tiles = Tiles(self.timeout_us, settings.confidence_threshold)
 
     def workers(self, query: MetricsQuery) -> list[WorkerMetrics]:
         """One row per registered worker of the site, in worker id order."""
@@ -143,17 +145,9 @@ class MetricsService:
         site, window, asked = self._resolve(query, self.clock())
         window = Window(max(window.start_us, window.end_us - TIMELINE_SPAN_US), window.end_us)
         with self.db.read() as conn:
-            states, _ = repository.load_events(
-                conn,
-                site,
-                window.start_us - self.timeout_us,
-                window.end_us,
-                self.settings.confidence_threshold,
-                query.worker_id,
-            )
             known = registry.list_all(conn, registry.workers, "worker_id", site)
-        names = {w.worker_id: w.name for w in known if query.worker_id in (None, w.worker_id)}
-        found = bands(state_intervals(states, self.timeout_us), window, names)
+            names = {w.worker_id: w.name for w in known if query.worker_id in (None, w.worker_id)}
+            found = self.tiles.bands(conn, site, window, list(names), query.worker_id)
         return Timeline(
             from_=from_epoch_us(window.start_us),
             to=asked.end,

@@ -1,10 +1,11 @@
 """State events become half-open intervals `[start_us, end_us)` of one worker at one station."""
 
-from collections.abc import Iterable, Iterator
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from operator import itemgetter
-from typing import NamedTuple
+from operator import attrgetter, itemgetter
+from typing import NamedTuple, Protocol
 
 WORKING, IDLE, ABSENT = "working", "idle", "absent"
 # Two state events of one worker at the same instant: the one ranked higher here holds, then the
@@ -93,35 +94,80 @@ class Band(NamedTuple):
     state: str
 
 
-def bands(intervals: Iterable[Interval], window: Window, workers: Iterable[str]) -> list[Band]:
+class Span(Protocol):
+    """A worker in a state over `[start_us, end_us)`: an Interval or a Band."""
+
+    @property
+    def start_us(self) -> int: ...
+    @property
+    def end_us(self) -> int: ...
+    @property
+    def worker_id(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+
+
+def bands(spans: Iterable[Span], window: Window, workers: Iterable[str]) -> list[Band]:
     """Each worker's states over the window, the time no state covers marked `unobserved`.
 
-    Touching intervals of one state merge into one band: a heartbeat every minute would
-    otherwise draw a thousand slivers a day. Workers with no interval are unobserved throughout.
+    Touching spans of one state merge into one band: a heartbeat every minute would otherwise
+    draw a thousand slivers a day. Workers with no span are unobserved throughout.
     """
-    by_worker: dict[str, list[Interval]] = {worker: [] for worker in workers}
-    for interval in intervals:
-        if window.overlap_us(interval.start_us, interval.end_us):
-            by_worker.setdefault(interval.worker_id, []).append(interval)
+    by_worker: dict[str, list[Span]] = {worker: [] for worker in workers}
+    for span in spans:
+        if window.overlap_us(span.start_us, span.end_us):
+            by_worker.setdefault(span.worker_id, []).append(span)
     result: list[Band] = []
     for worker_id in sorted(by_worker):
-        result += _worker_bands(worker_id, sorted(by_worker[worker_id]), window)
+        mine = sorted(by_worker[worker_id], key=_START)
+        result += _worker_bands(worker_id, mine, window)
     return result
 
 
-def _worker_bands(worker_id: str, intervals: list[Interval], window: Window) -> list[Band]:
+_START = attrgetter("start_us")
+
+
+def observed(intervals: Iterable[Interval], windows: Sequence[Window]) -> list[list[Band]]:
+    """Each window's observed bands, worker by worker (no `unobserved`: bands() fills those in
+    once the windows are put together), from intervals in the order state_intervals yields.
+
+    The windows must be in time order and must not overlap; an interval reaching across their
+    edges is cut there. Reading several windows in one pass lets a day's timeline be kept as
+    hourly pieces, each rebuilt only when its events change.
+    """
+    starts = [window.start_us for window in windows]
+    found: list[list[Band]] = [[] for _ in windows]
+    for start_us, end_us, worker_id, _, state in intervals:
+        i = max(0, bisect_right(starts, start_us) - 1)
+        while i < len(windows) and windows[i].start_us < end_us:
+            start, end = max(start_us, windows[i].start_us), min(end_us, windows[i].end_us)
+            if start < end:
+                _extend(found[i], Band(start, end, worker_id, state))
+            i += 1
+    return found
+
+
+def _extend(found: list[Band], band: Band) -> None:
+    last = found[-1] if found else None
+    if last and (last.worker_id, last.state, last.end_us) == (
+        band.worker_id,
+        band.state,
+        band.start_us,
+    ):
+        found[-1] = last._replace(end_us=band.end_us)
+    else:
+        found.append(band)
+
+
+def _worker_bands(worker_id: str, spans: list[Span], window: Window) -> list[Band]:
     found: list[Band] = []
     covered_to = window.start_us
-    for interval in intervals:
-        start = max(interval.start_us, window.start_us)
-        end = min(interval.end_us, window.end_us)
+    for span in spans:
+        start = max(span.start_us, window.start_us)
+        end = min(span.end_us, window.end_us)
         if start > covered_to:
             found.append(Band(covered_to, start, worker_id, UNOBSERVED))
-        last = found[-1] if found else None
-        if last and last.state == interval.state and last.end_us == start:
-            found[-1] = last._replace(end_us=end)
-        else:
-            found.append(Band(start, end, worker_id, interval.state))
+        _extend(found, Band(start, end, worker_id, span.state))
         covered_to = end
     if covered_to < window.end_us:
         found.append(Band(covered_to, window.end_us, worker_id, UNOBSERVED))

@@ -1,0 +1,109 @@
+"""The state timeline from hourly pieces, each kept until the events it is drawn from change.
+
+Every open dashboard draws the last day's timeline each second, and building a day of bands
+from raw events takes hundreds of milliseconds; yet all but the open hour is history, which
+changes only when a late event arrives. So each hour's observed bands (a tile) is kept with the
+fingerprints of the hours whose events can change it (its own, and those a state timeout
+before it): one indexed query reads all the fingerprints, and only the tiles whose
+fingerprints moved are rebuilt from raw events, in one read per run of neighbouring hours.
+"""
+
+import threading
+from collections.abc import Iterator
+from itertools import chain
+from typing import TypeVar
+
+from cachetools import LRUCache
+from sqlalchemy import Connection
+
+from floorpulse.analytics import repository
+from floorpulse.analytics.repository import Fingerprint
+from floorpulse.metrics.intervals import Band, Window, bands, observed, state_intervals
+from floorpulse.metrics.tally import US_PER_HOUR
+
+# A day's tiles for a few dozen filter choices (each tile a few kilobytes).
+MAX_TILES = 1024
+K = TypeVar("K")
+# site, worker filter, the tile's start and end, and what it is drawn from.
+TileKey = tuple[str, str | None, int, int, tuple[Fingerprint | None, ...]]
+
+
+class Tiles:
+    """Timelines of one store; safe to share between threads."""
+
+    def __init__(self, timeout_us: int, min_confidence: float) -> None:
+        self.timeout_us = timeout_us
+        self.min_confidence = min_confidence
+        self._kept: LRUCache[TileKey, list[Band]] = LRUCache(MAX_TILES)
+        self._lock = threading.Lock()
+
+    def bands(
+        self,
+        conn: Connection,
+        site: str,
+        window: Window,
+        workers: list[str],
+        worker_id: str | None = None,
+    ) -> list[Band]:
+        """Each of `workers`' states over the window (as metrics.intervals.bands draws them)."""
+        tiles = list(_hours(window))
+        if not tiles:
+            return bands([], window, workers)
+        prints = repository.hourly_fingerprints(
+            conn, site, tiles[0].start_us - self.timeout_us, window.end_us, worker_id
+        )
+        keys: list[TileKey] = [
+            (site, worker_id, t.start_us, t.end_us, self._basis(t, prints)) for t in tiles
+        ]
+        with self._lock:
+            found = {key: self._kept[key] for key in keys if key in self._kept}
+        missing = [(key, tile) for key, tile in zip(keys, tiles, strict=True) if key not in found]
+        for run in _runs(missing):
+            built = self._build(conn, site, [tile for _, tile in run], worker_id)
+            found.update(zip([key for key, _ in run], built, strict=True))
+        with self._lock:
+            self._kept.update(found)
+        return bands(chain.from_iterable(found[key] for key in keys), window, workers)
+
+    def _basis(
+        self, tile: Window, prints: dict[int, Fingerprint]
+    ) -> tuple[Fingerprint | None, ...]:
+        """What the tile is drawn from: the fingerprints of the hours its events lie in."""
+        first = _hour(tile.start_us - self.timeout_us)
+        return tuple(prints.get(h) for h in range(first, tile.end_us, US_PER_HOUR))
+
+    def _build(
+        self, conn: Connection, site: str, tiles: list[Window], worker_id: str | None
+    ) -> list[list[Band]]:
+        """Neighbouring tiles, from one read of their events (a timeout's more before)."""
+        states, _ = repository.load_events(
+            conn,
+            site,
+            tiles[0].start_us - self.timeout_us,
+            tiles[-1].end_us,
+            self.min_confidence,
+            worker_id,
+        )
+        return observed(state_intervals(states, self.timeout_us), tiles)
+
+
+def _hour(us: int) -> int:
+    return us - us % US_PER_HOUR
+
+
+def _hours(window: Window) -> Iterator[Window]:
+    """The whole hours the window touches; the last one ends with the window."""
+    for start in range(_hour(window.start_us), window.end_us, US_PER_HOUR):
+        yield Window(start, min(start + US_PER_HOUR, window.end_us))
+
+
+def _runs(missing: list[tuple[K, Window]]) -> Iterator[list[tuple[K, Window]]]:
+    """Missing tiles in runs of neighbours: a late event rebuilds its hours, not the day."""
+    run: list[tuple[K, Window]] = []
+    for item in missing:
+        if run and run[-1][1].end_us != item[1].start_us:
+            yield run
+            run = []
+        run.append(item)
+    if run:
+        yield run

@@ -1,0 +1,137 @@
+"""A timeline drawn again is kept from hourly pieces: only the hours whose events changed are
+read again, and what it shows is always what a fresh reading shows.
+
+The clock stands at 2026-01-15T12:00Z; the window is 08:00-12:00, four hours.
+"""
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from floorpulse.analytics import timeline as tiles_module
+from floorpulse.analytics.schemas import MetricsQuery
+from floorpulse.analytics.service import MetricsService
+from floorpulse.clock import Clock
+from floorpulse.db.engine import Database
+from floorpulse.demo.repository import clear_all
+from floorpulse.settings import Settings
+from tests.analytics.test_metrics_api import at, post
+
+WINDOW = MetricsQuery.model_validate({"from": "2026-01-15T08:00:00Z", "to": "2026-01-15T12:00:00Z"})
+
+
+@pytest.fixture
+def metrics(db: Database, settings: Settings, clock: Clock) -> MetricsService:
+    return MetricsService(db, settings, clock)
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """The spans of raw events each drawing read, as (from, to) times of day."""
+    spans: list[tuple[str, str]] = []
+    load = tiles_module.repository.load_events
+
+    def counted(conn: Any, site: str, start_us: int, end_us: int, *rest: Any) -> Any:
+        spans.append((_hhmm(start_us), _hhmm(end_us)))
+        return load(conn, site, start_us, end_us, *rest)
+
+    monkeypatch.setattr(tiles_module.repository, "load_events", counted)
+    return spans
+
+
+def shown(metrics: MetricsService, query: MetricsQuery = WINDOW) -> list[tuple[str, str, str, str]]:
+    return [
+        (b.worker_id, f"{b.start:%H:%M}", f"{b.end:%H:%M}", b.state)
+        for b in metrics.timeline(query).bands
+    ]
+
+
+def fresh(db: Database, settings: Settings, clock: Clock) -> list[tuple[str, str, str, str]]:
+    return shown(MetricsService(db, settings, clock))
+
+
+def test_the_first_drawing_reads_the_window_once(
+    client: TestClient, metrics: MetricsService, reads: list[tuple[str, str]]
+) -> None:
+    post(client, at("08:30"), at("10:15", "idle"))
+
+    assert shown(metrics) == [
+        ("W1", "08:00", "08:30", "unobserved"),
+        ("W1", "08:30", "08:40", "working"),
+        ("W1", "08:40", "10:15", "unobserved"),
+        ("W1", "10:15", "10:25", "idle"),
+        ("W1", "10:25", "12:00", "unobserved"),
+    ]
+    assert reads == [("07:50", "12:00")]  # a state timeout before the first hour
+
+
+def test_drawn_again_unchanged_nothing_is_read_again(
+    client: TestClient, metrics: MetricsService, reads: list[tuple[str, str]]
+) -> None:
+    post(client, at("08:30"), at("10:15", "idle"))
+    first = shown(metrics)
+
+    assert shown(metrics) == first
+    assert reads == [("07:50", "12:00")]
+
+
+def test_a_late_event_rebuilds_its_own_hours_and_shows(
+    client: TestClient,
+    metrics: MetricsService,
+    reads: list[tuple[str, str]],
+    db: Database,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    post(client, at("08:30"), at("10:15", "idle"))
+    shown(metrics)
+
+    post(client, at("09:55", "absent"))  # late: its hour and the next were drawn already
+    again = shown(metrics)
+
+    assert reads[1:] == [("08:50", "11:00")]  # 09:00 and 10:00, a timeout before
+    assert ("W1", "09:55", "10:05", "absent") in again
+    assert again == fresh(db, settings, clock)
+
+
+def test_new_events_of_another_worker_show_with_their_row(
+    client: TestClient, metrics: MetricsService, db: Database, settings: Settings, clock: Clock
+) -> None:
+    post(client, at("08:30"))
+    shown(metrics)
+
+    post(client, at("11:00", worker_id="W2"))
+
+    assert ("W2", "11:00", "11:10", "working") in shown(metrics)
+    assert shown(metrics) == fresh(db, settings, clock)
+
+
+def test_after_everything_is_cleared_the_new_events_show(
+    client: TestClient, metrics: MetricsService, db: Database, settings: Settings, clock: Clock
+) -> None:
+    post(client, at("08:30"), at("09:30"))
+    shown(metrics)
+
+    with db.write() as conn:
+        clear_all(conn)
+    post(client, at("08:45", "idle"))
+
+    assert ("W1", "08:45", "08:55", "idle") in shown(metrics)
+    assert shown(metrics) == fresh(db, settings, clock)
+
+
+def test_a_worker_filter_is_kept_apart_from_the_whole_floor(
+    client: TestClient, metrics: MetricsService
+) -> None:
+    post(client, at("08:30"), at("08:30", worker_id="W2"))
+    shown(metrics)
+
+    one = MetricsQuery.model_validate({**WINDOW.model_dump(by_alias=True), "worker_id": "W2"})
+
+    assert {worker for worker, *_ in shown(metrics, one)} == {"W2"}
+
+
+def _hhmm(epoch_us: int) -> str:
+    minutes = epoch_us // 60_000_000 % (24 * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
