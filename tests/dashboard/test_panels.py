@@ -4,11 +4,12 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+import plotly.graph_objects as go
 import pytest
 from dash import no_update
 
 from floorpulse.dashboard import callbacks, figures, ids, overview
-from floorpulse.dashboard.filters import CONTROLS, Controls, Filters, parse
+from floorpulse.dashboard.filters import CONTROLS, Controls, Filters, parse, wallboard
 from floorpulse.dashboard.theme import DARK, STATE_LABELS
 from floorpulse.dashboard.views import Kpi, Overview
 from floorpulse.demo.schemas import SeedResult
@@ -19,12 +20,14 @@ TARGETS = (60.0, 80.0)
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-def outputs(view: Overview | None = None, filters: Filters | None = None) -> dict[str, object]:
+def outputs(
+    view: Overview | None = None, filters: Filters | None = None, wall: bool = False
+) -> dict[str, object]:
     """The refresh callback's outputs, by the name of what they set."""
     names = [*callbacks.PANELS, "workers", "stations", "sites"]
     names += ["badge_hidden", "reseed_hidden", "empty_hidden", "page_class", "head_hidden"]
     names += ["title", "window", "updated"]
-    values = callbacks.panels(view or a_view(), filters or Filters(), "dark", TARGETS)
+    values = callbacks.panels(view or a_view(), filters or Filters(), "dark", TARGETS, wall)
     assert len(values) == len(names)
     return dict(zip(names, values, strict=True))
 
@@ -233,7 +236,7 @@ def test_a_changed_range_on_an_entity_page_keeps_the_page() -> None:
         (ids.LEADERBOARD, {"rowId": "W 2", "colId": "units"}, "/workers/W%202"),
         (ids.STATIONS, {"rowId": "S1"}, "/workstations/S1"),
         (ids.HEATMAP, {"points": [{"customdata": "S4", "x": "06:00"}]}, "/workstations/S4"),
-        (ids.TIMELINE, {"points": [{"customdata": ["06:00", "07:00", "W3"]}]}, "/workers/W3"),
+        (ids.TIMELINE, {"points": [{"customdata": "W3", "x": "07:00"}]}, "/workers/W3"),
         (ids.BACK, 1, "/"),
     ],
 )
@@ -261,19 +264,22 @@ def test_filter_lists_offer_names_and_keep_ids_as_values() -> None:
 
 
 def test_the_timeline_has_one_labelled_trace_per_state_and_hatches_unobserved_time() -> None:
-    figure = figures.timeline(a_view().timeline, DARK)
+    figure = go.Figure(figures.timeline(a_view().timeline, DARK))  # valid: Plotly checks it
 
     names = [trace.name for trace in figure.data]
     assert names == [STATE_LABELS[s] for s in figures.TIMELINE_STATES]
     unobserved = figure.data[names.index("Unobserved")]
     assert list(unobserved.y) == ["Ann"]
-    assert unobserved.customdata[0][-1] == "W2"  # what a click on the band opens
+    assert list(unobserved.customdata) == ["W2"]  # what a click on the band opens
     assert unobserved.marker.pattern.shape == "/"
-    assert list(figure.data[0].x) == [(END - START).total_seconds() * 1000]
+    working = figure.data[0]
+    assert list(working.base) == [START.timestamp() * 1000]  # read as UTC on the date axis
+    assert list(working.x) == [(END - START).total_seconds() * 1000]
+    assert figure.layout.xaxis.hoverformat == "%a %H:%M"  # the hover's start and end
 
 
 def test_the_heatmap_leaves_hours_nobody_worked_blank() -> None:
-    (trace,) = figures.heatmap(a_view().heatmap, DARK).data
+    (trace,) = go.Figure(figures.heatmap(a_view().heatmap, DARK)).data
 
     assert list(trace.y) == ["Press"]
     assert list(trace.customdata[0]) == ["S1", "S1"]  # what a click on a cell opens
@@ -281,7 +287,7 @@ def test_the_heatmap_leaves_hours_nobody_worked_blank() -> None:
 
 
 def test_the_trend_puts_units_and_utilization_on_their_own_axes() -> None:
-    figure = figures.trend(a_view().trend, DARK)
+    figure = go.Figure(figures.trend(a_view().trend, DARK))
 
     bars, line = figure.data
     assert (list(bars.y), bars.yaxis) == ([3, 9], "y2")
@@ -305,3 +311,34 @@ def test_the_seed_message_says_what_was_written() -> None:
     )
 
     assert callbacks.seed_message(result) == "Sample data written: 12,345 events over 4 h"
+
+
+def test_viewers_pushed_one_generation_share_one_view_whatever_the_time() -> None:
+    beat = {"generation": 7, "n": 3, "heartbeat_s": 5}
+
+    assert callbacks.moment(ids.PUSHED, beat, 100.2) == callbacks.moment(ids.URL, beat, 100.9)
+    assert callbacks.moment(ids.PUSHED, beat, 100.2) != callbacks.moment(
+        ids.PUSHED, {**beat, "generation": 8}, 100.2
+    )
+
+
+def test_viewers_polling_share_a_view_a_second_and_ignore_an_old_push() -> None:
+    old_beat = {"generation": 7, "n": 3, "heartbeat_s": 5}
+
+    assert callbacks.moment(ids.POLL, old_beat, 100.2) == callbacks.moment(ids.POLL, None, 100.9)
+    assert callbacks.moment(ids.POLL, None, 100.9) != callbacks.moment(ids.POLL, None, 101.0)
+    assert callbacks.moment(None, None, 100.5) == callbacks.moment(ids.POLL, None, 100.0)
+
+
+@pytest.mark.parametrize(("search", "wall"), [("?kiosk=1&cycle=5", True), ("?range=24h", False)])
+def test_a_wallboard_is_told_by_its_link(search: str, wall: bool) -> None:
+    assert wallboard(search) is wall
+
+
+def test_a_wallboards_charts_are_in_type_read_from_across_the_floor() -> None:
+    desk, wall = outputs(), outputs(wall=True)
+
+    for chart in (ids.HEATMAP, ids.TIMELINE, ids.TREND):
+        desk_figure, wall_figure = go.Figure(desk[chart]), go.Figure(wall[chart])
+        assert wall_figure.layout.font.size >= 20 > desk_figure.layout.font.size
+        assert wall_figure.layout.height > desk_figure.layout.height  # rows room for the type

@@ -68,19 +68,27 @@ def test_every_listener_hears_the_same_change_from_one_watcher() -> None:
     assert run(listen) == [1] * 20
 
 
-def test_a_quiet_store_still_beats_every_heartbeat_with_the_same_generation() -> None:
+def test_a_quiet_store_still_beats_every_heartbeat_with_a_generation_all_share() -> None:
     store = Store()
-    pulse = Pulse(store.read, watch_s=0.01, min_gap_s=0, heartbeat_s=0.05)
+    pulse = Pulse(store.read, watch_s=0.01, min_gap_s=0, heartbeat_s=0.5)
 
-    async def listen() -> list[Beat]:
-        beats = pulse.beats()
-        return [await next_beat(beats) for _ in range(3)]
+    async def listen() -> tuple[list[Beat], list[Beat]]:
+        early = pulse.beats()
+        heard_early = [await next_beat(early), await next_beat(early)]  # on joining, a heartbeat
+        late = pulse.beats()  # a screen switched on between two heartbeats
+        heard_late = [await next_beat(late)]
+        heard_early.append(await next_beat(early))
+        heard_late.append(await next_beat(late))
+        return heard_early, heard_late
 
-    heard = run(listen)
+    early, late = run(listen)
 
-    assert [beat.generation for beat in heard] == [0, 0, 0]
-    assert [beat.n for beat in heard] == [1, 2, 3]
-    assert all(beat.heartbeat_s == 0.05 for beat in heard)
+    assert [beat.generation for beat in early] == [0, 1, 2]
+    assert [beat.n for beat in early] == [1, 2, 3]
+    # The later screen hears the next heartbeat with the first, not on a clock of its own:
+    # both ask for the view of generation 2, read once.
+    assert [beat.generation for beat in late] == [1, 2]
+    assert all(beat.heartbeat_s == 0.5 for beat in early + late)
 
 
 def test_a_busy_store_moves_a_generation_no_oftener_than_the_minimum_gap() -> None:

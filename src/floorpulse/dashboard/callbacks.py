@@ -11,6 +11,7 @@ heard a beat lately, so a proxy that drops websockets costs liveness nothing.
 """
 
 import asyncio
+import time
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import Any
@@ -30,10 +31,11 @@ from floorpulse.dashboard.filters import (
     page_path,
     parse,
     rewritten,
+    wallboard,
 )
 from floorpulse.dashboard.push import Pulse
 from floorpulse.dashboard.shared import Shared
-from floorpulse.dashboard.views import VIEW_TTL_S, DashboardService, Overview
+from floorpulse.dashboard.views import VIEW_TTL_S, DashboardService, Moment, Overview
 from floorpulse.demo.schemas import SeedResult
 from floorpulse.errors import Conflict, InvalidInput
 from floorpulse.settings import Settings
@@ -137,17 +139,17 @@ def register(dash_app: Dash, views: DashboardService, settings: Settings) -> Non
     async def refresh(
         search: str, path: str, pushed: dict[str, float] | None, _poll: int, theme: str
     ) -> tuple[Any, ...]:
-        filters = parse(search, path)
-        generation = int((pushed or {}).get("generation", 0))
-        return await asyncio.to_thread(render, filters, generation, theme or "dark")
+        filters, wall = parse(search, path), wallboard(search)
+        seen = moment(ctx.triggered_id, pushed, time.time())
+        return await asyncio.to_thread(render, filters, seen, theme or "dark", wall)
 
-    def draw(filters: Filters, generation: int, theme: str) -> tuple[Any, ...]:
+    def draw(filters: Filters, seen: Moment, theme: str, wall: bool) -> tuple[Any, ...]:
         try:
-            view = views.overview(filters, generation)
+            view = views.overview(filters, seen)
         except InvalidInput as refused:  # a link or pick the metrics cannot answer
             unchanged = [no_update] * len(PANEL_OUTPUTS)
             return *unchanged, f"Cannot show this window: {refused.detail}", False
-        return *panels(view, filters, theme, targets), "", True
+        return *panels(view, filters, theme, targets, wall), "", True
 
     # Drawn once per view and theme for every viewer, as the views are read once.
     render = Shared(draw, VIEW_TTL_S, maxsize=128)
@@ -176,6 +178,7 @@ def register(dash_app: Dash, views: DashboardService, settings: Settings) -> Non
             result = await asyncio.to_thread(views.reseed)
         except Conflict as refused:
             return f"Not reseeded: {refused.detail}"
+        render.clear()  # no viewer is drawn the old data again
         return seed_message(result)
 
     for button, table in ((ids.LEADERBOARD_CSV, ids.LEADERBOARD), (ids.STATIONS_CSV, ids.STATIONS)):
@@ -228,6 +231,15 @@ def _export(_clicks: int) -> bool:
     return True
 
 
+def moment(trigger: str | None, pushed: dict[str, float] | None, now_s: float) -> Moment:
+    """Which state of the store a refresh shows, and so which viewers share its view: those
+    pushed the same generation, or those polling in the same second (every generation a
+    second at most, as pushed ones)."""
+    if trigger == ids.POLL or not pushed:
+        return ("second", int(now_s))
+    return ("generation", int(pushed.get("generation", 0)))
+
+
 def filters_and_url(
     trigger: str | None, search: str, path: str | None, controls: Controls, zone: tzinfo
 ) -> tuple[Any, ...]:
@@ -275,17 +287,19 @@ def destination(trigger: str | None, clicked: Any) -> Any:
     entity = points[0].get("customdata")
     if entity is None:
         return no_update
-    if trigger == ids.HEATMAP:
-        return page_path("workstation", entity)
-    return page_path("worker", entity[-1])  # a timeline band's (start, end, worker)
+    return page_path("workstation" if trigger == ids.HEATMAP else "worker", entity)
 
 
 def panels(
-    view: Overview, filters: Filters, theme: str, targets: tuple[float, float]
+    view: Overview,
+    filters: Filters,
+    theme: str,
+    targets: tuple[float, float],
+    wall: bool = False,
 ) -> tuple[Any, ...]:
     """The refresh callback's outputs, in its Output order."""
     entity = filters.worker if filters.page == "worker" else filters.workstation
-    content = overview.render(view, theme, targets)
+    content = overview.render(view, theme, targets, wall)
     return (
         *[content[key] for key in PANELS],
         [{"label": name, "value": key} for key, name in view.worker_choices],

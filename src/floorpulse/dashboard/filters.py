@@ -152,6 +152,11 @@ def to_search(filters: Filters) -> str:
     return "?" + urlencode(kept) if kept else ""
 
 
+def wallboard(search: str | None) -> bool:
+    """`?kiosk=1`: the page is a wallboard (the browser hides its controls; charts grow)."""
+    return ("kiosk", "1") in parse_qsl((search or "").lstrip("?"))
+
+
 def rewritten(search: str | None, filters: Filters) -> str:
     """`search` saying `filters` instead; what filters do not own (`kiosk=1`) is kept."""
     ours = _query(filters).keys()

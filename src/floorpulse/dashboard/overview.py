@@ -151,9 +151,11 @@ def _table(table_id: str, columns: list[dict[str, Any]], row_id: str, csv_name: 
     )
 
 
-def render(view: Overview, theme: str, targets: tuple[float, float]) -> dict[str, Any]:
-    """Every panel's content, keyed by component id."""
-    colours = palette(theme)
+def render(
+    view: Overview, theme: str, targets: tuple[float, float], wallboard: bool = False
+) -> dict[str, Any]:
+    """Every panel's content, keyed by component id; a wallboard's charts in larger type."""
+    colours = palette(theme, wallboard)
     return {
         ids.KPIS: [_kpi_card(kpi) for kpi in view.kpis],
         ids.LEADERBOARD: leaderboard_rows(view, targets),

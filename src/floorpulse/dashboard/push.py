@@ -2,14 +2,16 @@
 
 The watcher reads a cheap version of the store (the newest row's id and the latest seeding) a
 few times a second, and only while someone listens, so its cost does not grow with the number
-of viewers. A change starts a new generation of the store, at most one a MIN_GAP_S, so on a
-busy floor every viewer asks for the same generation and its view is read once for all. Each
-viewer's beats come at once on connecting, on every new generation and every HEARTBEAT_S
-anyway, which keeps the time windows sliding and tells the browser that push is alive.
+of viewers. A change starts a new generation of the store, at most one a MIN_GAP_S; a quiet
+store gets one every HEARTBEAT_S anyway, which keeps the time windows sliding and tells the
+browser that push is alive. Every viewer hears every generation at the same moment and asks
+for the same view, which is read once for all: twenty screens cost what one does, busy or
+quiet.
 """
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Hashable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -23,9 +25,9 @@ HEARTBEAT_S = 5.0
 
 @dataclass(frozen=True)
 class Beat:
-    """What a viewer is pushed: the store's generation (it grows on every change), the
-    beat's number on this connection (it grows on every beat, so each one is news) and how
-    often beats come at the least."""
+    """What a viewer is pushed: the store's generation (it grows on every change and every
+    heartbeat), the beat's number on this connection (it grows on every beat, so each one is
+    news) and how often beats come at the least."""
 
     generation: int
     n: int
@@ -68,12 +70,13 @@ class Pulse:
             self.listeners -= 1
 
     async def _change_after(self, seen: int) -> None:
-        """Returns when the generation moved past `seen`, or after a heartbeat's silence."""
+        """Returns when the generation moved past `seen`; after two heartbeats' silence too,
+        so that a listener still beats should the watcher stall."""
         changed = self._condition()
         async with changed:
             with suppress(TimeoutError):
                 news = changed.wait_for(lambda: self.generation != seen)
-                await asyncio.wait_for(news, self.heartbeat_s)
+                await asyncio.wait_for(news, 2 * self.heartbeat_s)
 
     def _condition(self) -> asyncio.Condition:
         if self._changed is None:  # made on first use, inside the loop that serves the viewers
@@ -85,18 +88,25 @@ class Pulse:
             self._watcher = asyncio.create_task(self._watching())
 
     async def _watching(self) -> None:
-        changed = self._condition()
         last = await self._read()
+        moved_at = time.monotonic()
         while self.listeners:
             await asyncio.sleep(self.watch_s)
             version = await self._read()
             if version is not None and version != last:
                 last = version
-                async with changed:
-                    self.generation += 1
-                    changed.notify_all()
+                moved_at = await self._next_generation()
                 # One generation a gap at most, the same for every viewer: each is read once.
                 await asyncio.sleep(max(0.0, self.min_gap_s - self.watch_s))
+            elif time.monotonic() - moved_at >= self.heartbeat_s:
+                moved_at = await self._next_generation()
+
+    async def _next_generation(self) -> float:
+        changed = self._condition()
+        async with changed:
+            self.generation += 1
+            changed.notify_all()
+        return time.monotonic()
 
     async def _read(self) -> Hashable | None:
         try:

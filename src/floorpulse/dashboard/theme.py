@@ -1,7 +1,7 @@
 """Colours and targets: state colours from the Okabe-Ito palette, safe for colour-blind viewers,
 always shown with their labels."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 STATE_COLOURS = {
     "working": "#009E73",  # bluish green
@@ -21,19 +21,22 @@ STATE_LABELS = {
 
 @dataclass(frozen=True)
 class Palette:
-    """What a figure needs to sit on the page's theme."""
+    """What a figure needs to sit on the page's theme, and the size of its type."""
 
     text: str
     grid: str
     muted: str
+    font_px: int = 13
 
 
 DARK = Palette(text="#e6e9ee", grid="#2c333d", muted="#8b95a3")
 LIGHT = Palette(text="#1d232b", grid="#dfe3e8", muted="#5b6674")
+WALLBOARD_FONT_PX = 22  # charts read from 5 m away on a TV, as the page's own kiosk type
 
 
-def palette(theme: str) -> Palette:
-    return LIGHT if theme == "light" else DARK
+def palette(theme: str, wallboard: bool = False) -> Palette:
+    chosen = LIGHT if theme == "light" else DARK
+    return replace(chosen, font_px=WALLBOARD_FONT_PX) if wallboard else chosen
 
 
 def band(utilization_pct: float | None, targets: tuple[float, float]) -> str:

@@ -1,9 +1,9 @@
 """What the dashboard shows, assembled from the same services the API answers with.
 
-Every open dashboard asks for the same few views each second; each view is computed once and
-shared for a moment (VIEW_TTL_S) by every viewer that asks, so twenty wall screens cost the
-database what one does. A view is kept per generation of the store (push.Pulse counts them):
-a change pushed to every viewer is read once, by whichever viewer asks first.
+Every open dashboard asks for the same few views each second; each view is computed once per
+moment of the store and shared by every viewer that asks for it, so twenty wall screens cost
+the database what one does. A moment is a generation pushed to every viewer (push.Pulse counts
+them), or a second for those polling: either way a view is read once a second at most.
 """
 
 from collections.abc import Callable
@@ -32,9 +32,11 @@ from floorpulse.events.schemas import EventOut, EventQuery
 from floorpulse.events.service import EventService
 from floorpulse.registry.service import WORKERS, WORKSTATIONS, Kind, RegistryService
 
-# Long enough that concurrent viewers share one computation, short enough that a new event
-# shows within the 2 s the dashboard promises (one poll a second on top).
-VIEW_TTL_S = 0.5
+# A moment's view is kept as long as the moment lasts at the most (a polling second); a viewer
+# asking again for a moment long gone (a heartbeat's, after a quiet spell) gets it anew.
+VIEW_TTL_S = 1.0
+# Which state of the store a view shows: ("generation", n) pushed, ("second", s) polled.
+Moment = tuple[str, int]
 STREAM_LENGTH = 25
 
 
@@ -87,17 +89,17 @@ class DashboardService:
         self.clock = clock
         self._views = Shared(self._overview, VIEW_TTL_S)
 
-    def overview(self, filters: Filters, generation: int = 0) -> Overview:
-        """The view of `filters`, shared by every viewer asking for it at the store's
-        `generation` within VIEW_TTL_S."""
-        return self._views(filters, generation)
+    def overview(self, filters: Filters, moment: Moment = ("second", 0)) -> Overview:
+        """The view of `filters`, shared by every viewer asking for it at the same `moment`
+        within VIEW_TTL_S."""
+        return self._views(filters, moment)
 
     def version(self) -> tuple[int, datetime | None]:
         """Changes whenever the views might: an event stored, sample data (re)written."""
         latest = self.demo.latest_run()
         return self.events.newest_id(), latest.seeded_at if latest else None
 
-    def _overview(self, filters: Filters, _generation: int) -> Overview:
+    def _overview(self, filters: Filters, _moment: Moment) -> Overview:
         now = self.clock()
         query = metrics_query(filters, now)
         factory = self.metrics.factory(query)
