@@ -304,3 +304,8 @@ def hourly_fingerprints(
         query = query.where(events.c.worker_id == worker_id)
     rows = conn.execute(query.group_by(hour))
     return {int(h): (int(n), int(newest), int(offsets)) for h, n, newest, offsets in rows}
+
+
+def newest_id(conn: Connection) -> int:
+    """The id of the last event stored (0: none): it grows with every event stored."""
+    return int(conn.execute(select(func.max(events.c.id))).scalar() or 0)

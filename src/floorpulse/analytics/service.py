@@ -39,6 +39,7 @@ from floorpulse.metrics.plan import Piece, Source, plan, spans
 from floorpulse.metrics.tally import US_PER_HOUR, US_PER_S, Key, Tally, sum_by
 from floorpulse.registry import repository as registry
 from floorpulse.settings import Settings
+from floorpulse.shared import Shared
 from floorpulse.validation import FieldError
 
 Pair = tuple[str, str]  # (worker_id, workstation_id)
@@ -46,15 +47,36 @@ Pair = tuple[str, str]  # (worker_id, workstation_id)
 MAX_POINTS = 1000
 # A timeline is drawn from raw events: longer windows show their last day.
 TIMELINE_SPAN_US = 24 * US_PER_HOUR
+# Raw reads are kept this long, and only while no event is stored: a dashboard's panels read
+# the open hour's events once between them, not once each.
+RAW_KEPT_S = 1.0
 
 
 class MetricsService:
-    def __init__(self, db: Database, settings: Settings, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        clock: Clock = utc_now,
+        kept: "MetricsService | None" = None,
+    ) -> None:
         self.db = db
         self.settings = settings
         self.clock = clock
         self.timeout_us = settings.state_timeout_us
-        self.tiles = Tiles(self.timeout_us, settings.confidence_threshold)
+        if kept is None:
+            self.tiles = Tiles(self.timeout_us, settings.confidence_threshold)
+            self._raw_tallies = Shared(self._read_raw, RAW_KEPT_S, maxsize=256)
+            self._active = Shared(self._read_active, RAW_KEPT_S, maxsize=64)
+        else:  # what `kept` keeps, shared
+            self.tiles = kept.tiles
+            self._raw_tallies, self._active = kept._raw_tallies, kept._active
+
+    def at(self, now: datetime) -> "MetricsService":
+        """This service with its clock stopped at `now`, sharing what this one keeps: the
+        panels of a dashboard view are read at one instant, so they agree, and the raw
+        spans they have in common (the open hour) are read once."""
+        return MetricsService(self.db, self.settings, lambda: now, kept=self)
 
     def workers(self, query: MetricsQuery) -> list[WorkerMetrics]:
         """One row per registered worker of the site, in worker id order."""
@@ -246,25 +268,35 @@ class MetricsService:
     def _raw(
         self, conn: Connection, site: str, start: int, end: int, worker: str | None
     ) -> Iterable[tuple[Key, Tally]]:
-        tallies = tally_span(
-            conn,
-            site,
-            Window(start, end),
-            worker,
-            timeout_us=self.timeout_us,
-            min_confidence=self.settings.confidence_threshold,
-        )
-        return tallies.items()
+        newest = repository.newest_id(conn)
+        return self._raw_tallies(site, start, end, worker, newest).items()
+
+    def _read_raw(
+        self, site: str, start: int, end: int, worker: str | None, _newest: int
+    ) -> dict[Key, Tally]:
+        with self.db.read() as conn:
+            return tally_span(
+                conn,
+                site,
+                Window(start, end),
+                worker,
+                timeout_us=self.timeout_us,
+                min_confidence=self.settings.confidence_threshold,
+            )
 
     def _active_now(self, conn: Connection, site: str, now_us: int, worker: str | None) -> set[str]:
-        states, _ = repository.load_events(
-            conn,
-            site,
-            now_us - self.timeout_us,
-            now_us + 1,
-            self.settings.confidence_threshold,
-            worker,
-        )
+        return self._active(site, now_us, worker, repository.newest_id(conn))
+
+    def _read_active(self, site: str, now_us: int, worker: str | None, _newest: int) -> set[str]:
+        with self.db.read() as conn:
+            states, _ = repository.load_events(
+                conn,
+                site,
+                now_us - self.timeout_us,
+                now_us + 1,
+                self.settings.confidence_threshold,
+                worker,
+            )
         return active_workers(states, now_us, self.timeout_us)
 
 

@@ -34,11 +34,11 @@ from floorpulse.dashboard.filters import (
     wallboard,
 )
 from floorpulse.dashboard.push import Pulse
-from floorpulse.dashboard.shared import Shared
 from floorpulse.dashboard.views import VIEW_TTL_S, DashboardService, Moment, Overview
 from floorpulse.demo.schemas import SeedResult
 from floorpulse.errors import Conflict, InvalidInput
 from floorpulse.settings import Settings
+from floorpulse.shared import Shared
 
 PANELS = [
     ids.KPIS,

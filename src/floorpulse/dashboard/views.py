@@ -24,13 +24,13 @@ from floorpulse.analytics.schemas import (
 from floorpulse.analytics.service import MetricsService
 from floorpulse.clock import Clock
 from floorpulse.dashboard.filters import Filters, metrics_query
-from floorpulse.dashboard.shared import Shared
 from floorpulse.demo.schemas import SeedResult
 from floorpulse.demo.service import DemoService, SeedPlan
 from floorpulse.errors import Conflict
 from floorpulse.events.schemas import EventOut, EventQuery
 from floorpulse.events.service import EventService
 from floorpulse.registry.service import WORKERS, WORKSTATIONS, Kind, RegistryService
+from floorpulse.shared import Shared
 
 # A moment's view is kept as long as the moment lasts at the most (a polling second); a viewer
 # asking again for a moment long gone (a heartbeat's, after a quiet spell) gets it anew.
@@ -101,22 +101,23 @@ class DashboardService:
 
     def _overview(self, filters: Filters, _moment: Moment) -> Overview:
         now = self.clock()
+        metrics = self.metrics.at(now)  # every panel of the view read at one instant
         query = metrics_query(filters, now)
-        factory = self.metrics.factory(query)
-        workers = self.metrics.workers(query)
+        factory = metrics.factory(query)
+        workers = metrics.workers(query)
         previous = _previous(query, factory.from_, factory.to)
         registered = {kind.key: self.registry.list(kind, None) for kind in (WORKERS, WORKSTATIONS)}
-        site = filters.site or self.metrics.settings.default_site
+        site = filters.site or metrics.settings.default_site
         return Overview(
             start=factory.from_,
             end=factory.to,
             shift=factory.shift,
-            kpis=self._kpis(query, previous, factory, workers),
+            kpis=self._kpis(metrics, query, previous, factory, workers),
             workers=workers,
-            workstations=self.metrics.workstations(query),
-            heatmap=self._series(query, "workstation"),
-            trend=self._series(query, "factory")[0].points,
-            timeline=self.metrics.timeline(query).bands,
+            workstations=metrics.workstations(query),
+            heatmap=_series(metrics, query, "workstation"),
+            trend=_series(metrics, query, "factory")[0].points,
+            timeline=metrics.timeline(query).bands,
             events=self._events(filters),
             worker_choices=_choices(registered[WORKERS.key], WORKERS, site),
             station_choices=_choices(registered[WORKSTATIONS.key], WORKSTATIONS, site),
@@ -143,6 +144,7 @@ class DashboardService:
 
     def _kpis(
         self,
+        metrics: MetricsService,
         query: MetricsQuery,
         previous: MetricsQuery,
         current: FactoryMetrics,
@@ -151,8 +153,10 @@ class DashboardService:
         """The cards, given the window's factory and worker figures already read."""
         if query.worker_id:  # exactly the figures GET /api/metrics/workers gives the worker
             now_row = workers[0] if workers else None
-            return _worker_kpis(now_row, self._worker(previous), current.active_workers)
-        before = self.metrics.factory(previous)
+            before_rows = metrics.workers(previous)
+            before_row = before_rows[0] if before_rows else None
+            return _worker_kpis(now_row, before_row, current.active_workers)
+        before = metrics.factory(previous)
         return [
             Kpi("active", "Active workers now", current.active_workers, None),
             Kpi(
@@ -183,14 +187,6 @@ class DashboardService:
                 "h",
             ),
         ]
-
-    def _worker(self, query: MetricsQuery) -> WorkerMetrics | None:
-        rows = self.metrics.workers(query)
-        return rows[0] if rows else None
-
-    def _series(self, query: MetricsQuery, scope: str) -> list[Series]:
-        asked = TimeseriesQuery.model_validate({**_plain(query), "scope": scope, "bucket": "hour"})
-        return self.metrics.timeseries(asked).series
 
     def _events(self, filters: Filters) -> list[EventOut]:
         query = EventQuery(
@@ -233,6 +229,11 @@ def _choices(rows: list[Any], kind: Kind, site: str) -> list[tuple[str, str]]:
 def _sites(registered: dict[str, list[Any]], default: str) -> list[str]:
     known = {row.site_id for rows in registered.values() for row in rows}
     return sorted(known | {default})
+
+
+def _series(metrics: MetricsService, query: MetricsQuery, scope: str) -> list[Series]:
+    asked = TimeseriesQuery.model_validate({**_plain(query), "scope": scope, "bucket": "hour"})
+    return metrics.timeseries(asked).series
 
 
 def _previous(query: MetricsQuery, start: datetime, end: datetime) -> MetricsQuery:

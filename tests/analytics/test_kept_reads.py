@@ -1,0 +1,81 @@
+"""Raw reads a dashboard view repeats are read once, and an event stored is never missed.
+
+The clock stands still at 2026-01-15T12:00Z, so every read below asks for the same spans.
+"""
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from floorpulse.analytics import repository
+from floorpulse.analytics.schemas import MetricsQuery
+from floorpulse.analytics.service import MetricsService
+from floorpulse.clock import Clock
+from floorpulse.db.engine import Database
+from floorpulse.settings import Settings
+from tests.analytics.test_metrics_api import at, post
+
+TODAY = MetricsQuery()  # the open hour 12:00 is read raw: no rollup holds it yet
+
+
+@pytest.fixture
+def metrics(db: Database, settings: Settings, clock: Clock) -> MetricsService:
+    return MetricsService(db, settings, clock)
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many events each raw read loaded."""
+    loaded: list[int] = []
+    load = repository.load_events
+
+    def counted(*args: Any) -> Any:
+        states, units = load(*args)
+        loaded.append(len(states) + len(units))
+        return states, units
+
+    monkeypatch.setattr(repository, "load_events", counted)
+    return loaded
+
+
+def test_the_panels_of_a_view_read_the_open_hours_events_once(
+    client: TestClient, metrics: MetricsService, reads: list[int]
+) -> None:
+    post(client, at("11:55"), at("11:58", "product_count", count=2))
+
+    metrics.factory(TODAY)
+    first = len(reads)
+    metrics.workers(TODAY)
+    metrics.workstations(TODAY)
+    metrics.factory(TODAY)
+
+    assert first > 0
+    assert len(reads) == first  # the same spans, nothing stored since: kept
+
+
+def test_an_event_stored_meanwhile_is_counted_at_the_next_read(
+    client: TestClient, metrics: MetricsService
+) -> None:
+    post(client, at("11:58", "product_count", count=2))
+    assert metrics.factory(TODAY).total_production_count == 2
+
+    post(client, at("11:59", "product_count", count=3))
+
+    assert metrics.factory(TODAY).total_production_count == 5
+    assert metrics.factory(TODAY).active_workers == 0  # units say nothing of a state
+    post(client, at("11:59"))
+    assert metrics.factory(TODAY).active_workers == 1
+
+
+def test_a_service_stopped_at_an_instant_shares_what_the_other_keeps(
+    client: TestClient, metrics: MetricsService, reads: list[int], clock: Clock
+) -> None:
+    post(client, at("11:55"))
+    metrics.factory(TODAY)
+    before = len(reads)
+
+    stopped = metrics.at(clock())
+
+    assert stopped.factory(TODAY) == metrics.factory(TODAY)
+    assert len(reads) == before
