@@ -4,9 +4,12 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+import orjson
 import plotly.graph_objects as go
+import plotly.io.json
 import pytest
 from dash import no_update
+from plotly.io.json import to_json_plotly
 
 from floorpulse.dashboard import callbacks, figures, ids, overview
 from floorpulse.dashboard.filters import CONTROLS, Controls, Filters, parse, wallboard
@@ -342,3 +345,12 @@ def test_a_wallboards_charts_are_in_type_read_from_across_the_floor() -> None:
         desk_figure, wall_figure = go.Figure(desk[chart]), go.Figure(wall[chart])
         assert wall_figure.layout.font.size >= 20 > desk_figure.layout.font.size
         assert wall_figure.layout.height > desk_figure.layout.height  # rows room for the type
+
+
+def test_panels_encoded_once_reach_the_browser_as_the_plain_outputs_would() -> None:
+    plotly.io.json.config.default_engine = "orjson"  # as the app sets it
+    values = callbacks.panels(a_view(), Filters(), "dark", TARGETS)
+
+    sent = to_json_plotly({"response": callbacks.encoded(values)})  # how Dash encodes answers
+
+    assert orjson.loads(sent) == orjson.loads(to_json_plotly({"response": list(values)}))

@@ -8,6 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import plotly.io.json
 from dash import Dash, dcc, html
 from fastapi import FastAPI
 
@@ -29,6 +30,9 @@ RESEED_QUESTION = (
 
 def attach(server: FastAPI, views: DashboardService, settings: Settings) -> Dash:
     """Serve the dashboard from `server` at `/`."""
+    # Dash encodes answers with Plotly's JSON engine: orjson is fast, and it copies the panels
+    # callbacks.encoded() encoded once for every viewer into each answer as they are.
+    plotly.io.json.config.default_engine = "orjson"
     dash_app = Dash(
         __name__,
         server=server,  # type: ignore[arg-type]  # Dash's hints predate its FastAPI backend
