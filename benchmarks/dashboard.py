@@ -6,9 +6,11 @@ by default, ending now), on a fresh SQLite database served by `floorpulse serve`
 2. refresh: the refresh callback as the browser posts it, timed over loopback (an upper bound
    of its server time): `computed` at a new store generation, so the view is read afresh;
    `shared`, the copy another viewer's refresh made.
-3. ingestion under viewers: 50-event batches posted every 100 ms (500 events/s); the latency
-   of each post alone, with 50 simulated viewers each refreshing every 2 s (another process),
-   and with 20 real dashboards open in chromium (each its own browser context, pushed).
+3. ingestion under viewers: 10-event batches posted every 100 ms (100 events/s); the latency
+   of each post alone; with 50 simulated viewers polling every 2 s; with 20 simulated pushed
+   dashboards (each refreshing on every generation, as a beat asks; both from another
+   process); and with `--browser-dashboards` real dashboards open in chromium (each its own
+   browser context, pushed): twenty chromium pages need more than a 2-core machine.
 4. wallboard: a `?kiosk=1` page cycling for `--wallboard-minutes`; its JS heap and DOM size
    at the start and the end, and the server's memory.
 """
@@ -24,6 +26,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -47,9 +50,10 @@ PANELS_DRAWN = """() => {
 }"""
 REFRESH = "/_dash-update-component"
 REFRESH_OUTPUT = "kpis.children"  # the refresh callback is the one that fills the KPI cards
-BATCH, EVERY_S = 50, 0.1
+BATCH, EVERY_S = 10, 0.1  # 100 events/s: a floor of 1,000 workers at a 10 s heartbeat
 VIEWERS, VIEWER_EVERY_S = 50, 2.0
 DASHBOARDS = 20
+GENERATION_S = 1.0  # a busy store's pushed generations come this often (push.MIN_GAP_S)
 
 
 def main() -> None:
@@ -60,14 +64,22 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="navigations per page")
     parser.add_argument("--phase-s", type=float, default=30, help="seconds of each ingest phase")
     parser.add_argument("--wallboard-minutes", type=float, default=10)
+    parser.add_argument(
+        "--browser-dashboards", type=int, default=DASHBOARDS, help="chromium pages (0: none)"
+    )
+    parser.add_argument(
+        "--database",
+        help="keep the store here (a SQLite URL): prepared on the first run, reused after",
+    )
     args = parser.parse_args()
 
     now = datetime.now(UTC).replace(microsecond=0)
     with tempfile.TemporaryDirectory(
         dir=ROOT / "data" if (ROOT / "data").exists() else None
     ) as tmp:
-        url = f"sqlite:///{Path(tmp) / 'floorpulse.db'}"
-        prepare(url, args.events, now)
+        url = args.database or f"sqlite:///{Path(tmp) / 'floorpulse.db'}"
+        if not stored(url):
+            prepare(url, args.events, now)
         env = {"FLOORPULSE_DATABASE_URL": url, "FLOORPULSE_LOG_LEVEL": "warning"}
         with ServerProcess(env) as server, sync_playwright() as playwright:
             browser = playwright.chromium.launch(
@@ -76,12 +88,25 @@ def main() -> None:
             )
             payload = time_interactive(browser, server.url, args.rounds)
             time_refresh(server.url, payload)
-            time_ingest_under_viewers(browser, server.url, payload, args.phase_s)
+            time_ingest_under_viewers(
+                browser, server.url, payload, args.phase_s, args.browser_dashboards
+            )
             watch_wallboard(browser, server, args.wallboard_minutes)
             browser.close()
             print(
                 f"server memory: {server.memory_mib():.0f} MiB, peak {server.peak_memory_mib():.0f}"
             )
+
+
+def stored(url: str) -> bool:
+    """Whether the store holds events already (a kept one, prepared by an earlier run)."""
+    db = Database(url)
+    try:
+        upgrade(db)
+        with db.read() as conn:
+            return conn.exec_driver_sql("SELECT 1 FROM events LIMIT 1").first() is not None
+    finally:
+        db.dispose()
 
 
 def prepare(url: str, events: int, now: datetime) -> None:
@@ -133,10 +158,20 @@ def time_refresh(url: str, payload: dict[str, Any], rounds: int = 40) -> None:
 
 def at_generation(payload: dict[str, Any], generation: int) -> dict[str, Any]:
     """The refresh request as pushed at `generation`: a view no viewer has read yet."""
+    return _triggered(payload, "pushed.data", {"generation": generation, "n": 1, "heartbeat_s": 5})
+
+
+def polled(payload: dict[str, Any]) -> dict[str, Any]:
+    """The refresh request as a browser that hears no push sends it, every poll."""
+    return _triggered(payload, "poll.n_intervals", None)
+
+
+def _triggered(payload: dict[str, Any], changed: str, pushed: object) -> dict[str, Any]:
     body = json.loads(json.dumps(payload))
+    body["changedPropIds"] = [changed]
     for given in body["inputs"]:
         if given["id"] == "pushed":
-            given["value"] = {"generation": generation, "n": 1, "heartbeat_s": 5}
+            given["value"] = pushed
     return body
 
 
@@ -147,19 +182,25 @@ def timed_post(client: httpx.Client, path: str, body: object) -> float:
 
 
 def time_ingest_under_viewers(
-    browser: Browser, url: str, payload: dict[str, Any], phase_s: float
+    browser: Browser, url: str, payload: dict[str, Any], phase_s: float, in_browser: int
 ) -> None:
     print(f"ingestion: {BATCH}-event batches every {EVERY_S * 1000:.0f} ms, {phase_s:.0f} s each")
     idle = ingest_latencies(url, phase_s, "idle")
     report("no viewers", idle, idle)
-    with simulated_viewers(url, payload, phase_s + 5) as refreshes:
-        viewed = ingest_latencies(url, phase_s, "viewers")
-    report(f"{VIEWERS} viewers / {VIEWER_EVERY_S:.0f} s", viewed, idle)
-    r50, r95 = p50_p95_ms(refreshes)
-    print(f"    their {len(refreshes):,} refreshes: p50 {r50:.1f} ms, p95 {r95:.1f} ms")
-    with open_dashboards(browser, url, DASHBOARDS):
-        shown = ingest_latencies(url, phase_s, "dashboards")
-    report(f"{DASHBOARDS} dashboards open", shown, idle)
+    phases = [
+        (f"{VIEWERS} polling / {VIEWER_EVERY_S:.0f} s", Viewers(VIEWERS, VIEWER_EVERY_S, False)),
+        (f"{DASHBOARDS} pushed dashboards", Viewers(DASHBOARDS, GENERATION_S, True)),
+    ]
+    for name, viewers in phases:
+        with simulated_viewers(url, payload, viewers, phase_s + 5) as refreshes:
+            viewed = ingest_latencies(url, phase_s, name)
+        report(name, viewed, idle)
+        r50, r95 = p50_p95_ms(refreshes)
+        print(f"    their {len(refreshes):,} refreshes: p50 {r50:.1f} ms, p95 {r95:.1f} ms")
+    if in_browser:
+        with open_dashboards(browser, url, in_browser):
+            shown = ingest_latencies(url, phase_s, "dashboards")
+        report(f"{in_browser} in chromium", shown, idle)
 
 
 def report(name: str, latencies: list[float], idle: list[float]) -> None:
@@ -196,41 +237,59 @@ def ingest_latencies(url: str, seconds: float, tag: str) -> list[float]:
     return latencies
 
 
+@dataclass(frozen=True)
+class Viewers:
+    """`count` viewers refreshing every `every_s`: polling, each on its own clock, or pushed,
+    all at once on every new generation (as the server's beats wake them)."""
+
+    count: int
+    every_s: float
+    pushed: bool
+
+
 @contextmanager
-def simulated_viewers(url: str, payload: dict[str, Any], seconds: float) -> Iterator[list[float]]:
-    """VIEWERS refreshing every VIEWER_EVERY_S in another process; yields their latencies,
-    filled in when the block ends."""
+def simulated_viewers(
+    url: str, payload: dict[str, Any], viewers: Viewers, seconds: float
+) -> Iterator[list[float]]:
+    """The viewers in another process; yields their latencies, filled in when the block ends."""
     queue: multiprocessing.Queue[list[float]] = multiprocessing.Queue()
-    process = multiprocessing.Process(target=_view, args=(url, payload, seconds, queue))
+    process = multiprocessing.Process(target=_view, args=(url, payload, viewers, seconds, queue))
     process.start()
-    time.sleep(VIEWER_EVERY_S)  # every viewer under way
+    time.sleep(viewers.every_s)  # every viewer under way
     latencies: list[float] = []
     yield latencies
     latencies.extend(queue.get(timeout=seconds + 60))
     process.join()
 
 
-def _view(url: str, payload: dict[str, Any], seconds: float, queue: Any) -> None:
-    queue.put(asyncio.run(_viewers(url, payload, seconds)))
+def _view(url: str, payload: dict[str, Any], viewers: Viewers, seconds: float, queue: Any) -> None:
+    queue.put(asyncio.run(_viewers(url, payload, viewers, seconds)))
 
 
-async def _viewers(url: str, payload: dict[str, Any], seconds: float) -> list[float]:
+async def _viewers(
+    url: str, payload: dict[str, Any], viewers: Viewers, seconds: float
+) -> list[float]:
     latencies: list[float] = []
     end = time.monotonic() + seconds
-    limits = httpx.Limits(max_connections=VIEWERS)
+    limits = httpx.Limits(max_connections=viewers.count)
     async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
 
         async def viewer(offset: float) -> None:
             await asyncio.sleep(offset)
             while time.monotonic() < end:
                 began = time.perf_counter()
-                answer = await client.post(REFRESH, json=payload)
+                generation = int(time.time() / viewers.every_s)
+                body = at_generation(payload, generation) if viewers.pushed else polled(payload)
+                answer = await client.post(REFRESH, json=body)
                 answer.raise_for_status()
                 latencies.append(time.perf_counter() - began)
-                await asyncio.sleep(max(0.0, VIEWER_EVERY_S - (time.perf_counter() - began)))
+                if viewers.pushed:  # the next beat: the next generation
+                    await asyncio.sleep((generation + 1) * viewers.every_s - time.time())
+                else:
+                    await asyncio.sleep(max(0.0, viewers.every_s - (time.perf_counter() - began)))
 
-        offsets = [VIEWER_EVERY_S * n / VIEWERS for n in range(VIEWERS)]
-        await asyncio.gather(*(viewer(offset) for offset in offsets))
+        spread = 0.0 if viewers.pushed else viewers.every_s / viewers.count
+        await asyncio.gather(*(viewer(spread * n) for n in range(viewers.count)))
     return latencies
 
 
@@ -250,6 +309,8 @@ def open_dashboards(browser: Browser, url: str, count: int) -> Iterator[None]:
 
 
 def watch_wallboard(browser: Browser, server: ServerProcess, minutes: float) -> None:
+    """Sizes at the start, after every tenth of the run and at the end: growth that levels off
+    is the caches filling; growth to the end would be a leak."""
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
     page.goto(server.url + "/?kiosk=1&cycle=5", wait_until="commit")
     page.wait_for_function(PANELS_DRAWN, timeout=60_000)
@@ -257,14 +318,15 @@ def watch_wallboard(browser: Browser, server: ServerProcess, minutes: float) -> 
     feeder = threading.Thread(target=_trickle, args=(server.url, stop), daemon=True)
     feeder.start()
     time.sleep(10)
-    first = sizes(page, server)
-    time.sleep(max(0.0, minutes * 60 - 10))
-    last = sizes(page, server)
+    print(f"wallboard over {minutes:.1f} min (cycling every 5 s, an event a second arriving):")
+    seen = [sizes(page, server)]
+    for _ in range(10):
+        time.sleep(max(0.0, (minutes * 60 - 10) / 10))
+        seen.append(sizes(page, server))
     stop.set()
     feeder.join()
-    print(f"wallboard over {minutes:.1f} min (cycling every 5 s, an event a second arriving):")
-    for key in first:
-        print(f"  {key:<18} {first[key]:8.1f} -> {last[key]:8.1f}")
+    for key in seen[0]:
+        print(f"  {key:<18} " + " -> ".join(f"{sample[key]:.1f}" for sample in seen))
     page.close()
 
 
