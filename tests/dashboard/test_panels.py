@@ -325,12 +325,12 @@ def test_viewers_pushed_one_generation_share_one_view_whatever_the_time() -> Non
     )
 
 
-def test_viewers_polling_share_a_view_a_second_and_ignore_an_old_push() -> None:
+def test_viewers_polling_share_a_view_a_half_second_and_ignore_an_old_push() -> None:
     old_beat = {"generation": 7, "n": 3, "heartbeat_s": 5}
 
-    assert callbacks.moment(ids.POLL, old_beat, 100.2) == callbacks.moment(ids.POLL, None, 100.9)
-    assert callbacks.moment(ids.POLL, None, 100.9) != callbacks.moment(ids.POLL, None, 101.0)
-    assert callbacks.moment(None, None, 100.5) == callbacks.moment(ids.POLL, None, 100.0)
+    assert callbacks.moment(ids.POLL, old_beat, 100.2) == callbacks.moment(ids.POLL, None, 100.4)
+    assert callbacks.moment(ids.POLL, None, 100.4) != callbacks.moment(ids.POLL, None, 100.5)
+    assert callbacks.moment(None, None, 100.7) == callbacks.moment(ids.POLL, None, 100.5)
 
 
 @pytest.mark.parametrize(("search", "wall"), [("?kiosk=1&cycle=5", True), ("?range=24h", False)])

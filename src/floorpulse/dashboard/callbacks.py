@@ -242,10 +242,10 @@ def encoded(values: tuple[Any, ...]) -> list[orjson.Fragment]:
 
 def moment(trigger: str | None, pushed: dict[str, float] | None, now_s: float) -> Moment:
     """Which state of the store a refresh shows, and so which viewers share its view: those
-    pushed the same generation, or those polling in the same second (every generation a
-    second at most, as pushed ones)."""
+    pushed the same generation, or those polling in the same half second (a view half a
+    second old at most, so that a poll a second shows a new event within 2 s)."""
     if trigger == ids.POLL or not pushed:
-        return ("second", int(now_s))
+        return ("half-second", int(now_s * 2))
     return ("generation", int(pushed.get("generation", 0)))
 
 

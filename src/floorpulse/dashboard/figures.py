@@ -79,7 +79,13 @@ def trend(points: list[Point], colours: Palette) -> Figure:
         colours,
         height=_height(colours, 280),
         yaxis={"title": {"text": "Utilization %"}, "range": [0, 100]},
-        yaxis2={"title": {"text": "Units"}, "overlaying": "y", "side": "right", "showgrid": False},
+        yaxis2={
+            "title": {"text": "Units"},
+            "overlaying": "y",
+            "side": "right",
+            "showgrid": False,
+            "automargin": True,  # room for its title beside its ticks
+        },
     )
 
 

@@ -3,7 +3,7 @@
 Every open dashboard asks for the same few views each second; each view is computed once per
 moment of the store and shared by every viewer that asks for it, so twenty wall screens cost
 the database what one does. A moment is a generation pushed to every viewer (push.Pulse counts
-them), or a second for those polling: either way a view is read once a second at most.
+them), or a half second for those polling.
 """
 
 from collections.abc import Callable
@@ -32,10 +32,10 @@ from floorpulse.events.service import EventService
 from floorpulse.registry.service import WORKERS, WORKSTATIONS, Kind, RegistryService
 from floorpulse.shared import Shared
 
-# A moment's view is kept as long as the moment lasts at the most (a polling second); a viewer
-# asking again for a moment long gone (a heartbeat's, after a quiet spell) gets it anew.
+# A moment's view is kept a second at most; a viewer asking again for a moment long gone (a
+# heartbeat's, after a quiet spell) gets it anew.
 VIEW_TTL_S = 1.0
-# Which state of the store a view shows: ("generation", n) pushed, ("second", s) polled.
+# Which state of the store a view shows: ("generation", n) pushed, ("half-second", n) polled.
 Moment = tuple[str, int]
 STREAM_LENGTH = 25
 
@@ -89,7 +89,7 @@ class DashboardService:
         self.clock = clock
         self._views = Shared(self._overview, VIEW_TTL_S)
 
-    def overview(self, filters: Filters, moment: Moment = ("second", 0)) -> Overview:
+    def overview(self, filters: Filters, moment: Moment = ("half-second", 0)) -> Overview:
         """The view of `filters`, shared by every viewer asking for it at the same `moment`
         within VIEW_TTL_S."""
         return self._views(filters, moment)
