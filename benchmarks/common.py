@@ -3,8 +3,10 @@ generator, loaded straight into the database. Servers run as floorpulse.devtools
 
 import math
 import statistics
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from itertools import islice
 from pathlib import Path
@@ -20,6 +22,15 @@ from floorpulse.registry import repository as registry
 from floorpulse.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextmanager
+def scratch() -> Iterator[Path]:
+    """A folder for a benchmark's databases, removed after: in the checkout's data/ when there
+    is one (the system's temporary folder may be too small for ten million events)."""
+    data = ROOT / "data"
+    with tempfile.TemporaryDirectory(dir=data if data.exists() else None) as tmp:
+        yield Path(tmp)
 
 
 def p50_p95_ms(seconds: list[float]) -> tuple[float, float]:

@@ -21,20 +21,18 @@ import json
 import multiprocessing
 import random
 import statistics
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from common import BENCH_FACTORY, ROOT, build_rollups, history, load_history, p50_p95_ms
+from common import BENCH_FACTORY, build_rollups, history, load_history, p50_p95_ms, scratch
 from floorpulse.db.engine import Database
 from floorpulse.db.migrate import upgrade
 from floorpulse.demo.generator import roster, stations
@@ -74,10 +72,8 @@ def main() -> None:
     args = parser.parse_args()
 
     now = datetime.now(UTC).replace(microsecond=0)
-    with tempfile.TemporaryDirectory(
-        dir=ROOT / "data" if (ROOT / "data").exists() else None
-    ) as tmp:
-        url = args.database or f"sqlite:///{Path(tmp) / 'floorpulse.db'}"
+    with scratch() as tmp:
+        url = args.database or f"sqlite:///{tmp / 'floorpulse.db'}"
         if not stored(url):
             prepare(url, args.events, now)
         env = {"FLOORPULSE_DATABASE_URL": url, "FLOORPULSE_LOG_LEVEL": "warning"}

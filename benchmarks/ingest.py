@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from common import BENCH_FACTORY, ROOT, history, load_history, p50_p95_ms
+from common import BENCH_FACTORY, ROOT, history, load_history, p50_p95_ms, scratch
 from floorpulse.analytics.rollups import Rollups
 from floorpulse.db.engine import Database
 from floorpulse.db.migrate import upgrade
@@ -140,14 +139,11 @@ def main() -> None:
         f"{args.prefill:,} stored before, synchronous={args.synchronous}, {os.cpu_count()} cores"
     )
 
-    with tempfile.TemporaryDirectory(
-        dir=ROOT / "data" if (ROOT / "data").exists() else None
-    ) as tmp:
-        directory = Path(tmp)
+    with scratch() as tmp:
         if args.database_url:
             url_env = {"FLOORPULSE_DATABASE_URL": args.database_url}
         else:
-            path = fresh_sqlite(directory, "floorpulse.db", args.prefill, before)
+            path = fresh_sqlite(tmp, "floorpulse.db", args.prefill, before)
             if args.prefill:
                 build_rollups(path)
             url_env = {"FLOORPULSE_DATABASE_URL": f"sqlite:///{path}"}
@@ -156,7 +152,7 @@ def main() -> None:
         ours = report("FloorPulse", posted, seconds, latencies)
         if args.skip_bare:
             return
-        bare_path = fresh_sqlite(directory, "bare.db", args.prefill, before)
+        bare_path = fresh_sqlite(tmp, "bare.db", args.prefill, before)
         bare_env = {"BARE_DB": str(bare_path), "BARE_SYNCHRONOUS": args.synchronous}
         with ServerProcess(bare_env | {"PYTHONPATH": str(ROOT)}, bare) as running:
             seconds, latencies = post_all(running.url, batches, args.connections)

@@ -22,15 +22,13 @@ memory) and prints:
 
 import argparse
 import random
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 from sqlalchemy import func, select
 
-from common import BENCH_FACTORY, ROOT, build_rollups, history, load_history, p50_p95_ms
+from common import BENCH_FACTORY, build_rollups, history, load_history, p50_p95_ms, scratch
 from floorpulse.db.engine import Database
 from floorpulse.db.migrate import upgrade
 from floorpulse.db.tables import stale_hours
@@ -137,10 +135,8 @@ def main() -> None:
     args = parser.parse_args()
 
     now = datetime.now(UTC).replace(microsecond=0)
-    with tempfile.TemporaryDirectory(
-        dir=ROOT / "data" if (ROOT / "data").exists() else None
-    ) as tmp:
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'floorpulse.db'}"
+    with scratch() as tmp:
+        url = args.database_url or f"sqlite:///{tmp / 'floorpulse.db'}"
         db = Database(url, sqlite_synchronous="OFF")
         upgrade(db)
         began = time.perf_counter()
