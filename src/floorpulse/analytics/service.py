@@ -6,6 +6,7 @@ from raw events too. No request loads more than an hour of raw events per edge, 
 hours.
 """
 
+import copy
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
@@ -53,30 +54,22 @@ RAW_KEPT_S = 1.0
 
 
 class MetricsService:
-    def __init__(
-        self,
-        db: Database,
-        settings: Settings,
-        clock: Clock = utc_now,
-        kept: "MetricsService | None" = None,
-    ) -> None:
+    def __init__(self, db: Database, settings: Settings, clock: Clock = utc_now) -> None:
         self.db = db
         self.settings = settings
         self.clock = clock
         self.timeout_us = settings.state_timeout_us
-        if kept is None:
-            self.tiles = Tiles(self.timeout_us, settings.confidence_threshold)
-            self._raw_tallies = Shared(self._read_raw, RAW_KEPT_S, maxsize=256)
-            self._active = Shared(self._read_active, RAW_KEPT_S, maxsize=64)
-        else:  # what `kept` keeps, shared
-            self.tiles = kept.tiles
-            self._raw_tallies, self._active = kept._raw_tallies, kept._active
+        self.tiles = Tiles(self.timeout_us, settings.confidence_threshold)
+        self._raw_tallies = Shared(self._read_raw, RAW_KEPT_S, maxsize=256)
+        self._active = Shared(self._read_active, RAW_KEPT_S, maxsize=64)
 
     def at(self, now: datetime) -> "MetricsService":
         """This service with its clock stopped at `now`, sharing what this one keeps: the
         panels of a dashboard view are read at one instant, so they agree, and the raw
         spans they have in common (the open hour) are read once."""
-        return MetricsService(self.db, self.settings, lambda: now, kept=self)
+        stopped = copy.copy(self)
+        stopped.clock = lambda: now
+        return stopped
 
     def workers(self, query: MetricsQuery) -> list[WorkerMetrics]:
         """One row per registered worker of the site, in worker id order."""
@@ -274,6 +267,7 @@ class MetricsService:
     def _read_raw(
         self, site: str, start: int, end: int, worker: str | None, _newest: int
     ) -> dict[Key, Tally]:
+        # A connection of its own: the caller's is not part of what makes the read the same.
         with self.db.read() as conn:
             return tally_span(
                 conn,
