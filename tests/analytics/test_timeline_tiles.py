@@ -95,6 +95,22 @@ def test_a_late_event_rebuilds_its_own_hours_and_shows(
     assert again == fresh(db, settings, clock)
 
 
+def test_an_hour_redrawn_replaces_what_was_kept_of_it(
+    client: TestClient, metrics: MetricsService
+) -> None:
+    post(client, at("11:10"))
+    shown(metrics)
+
+    for minute in ("11:20", "11:30", "11:40"):  # the open hour changes with every event
+        post(client, at(minute, "idle"))
+        shown(metrics)
+    for end in ("11:50", "11:55"):  # and ends where the clock stands
+        shown(metrics, until(end))
+
+    assert len(metrics.tiles) == 4  # 08:00 to 11:00, one version each: a wall screen's
+    # memory does not grow with every event and every second of the open hour
+
+
 def test_new_events_of_another_worker_show_with_their_row(
     client: TestClient, metrics: MetricsService, db: Database, settings: Settings, clock: Clock
 ) -> None:
@@ -135,3 +151,9 @@ def test_a_worker_filter_is_kept_apart_from_the_whole_floor(
 def _hhmm(epoch_us: int) -> str:
     minutes = epoch_us // 60_000_000 % (24 * 60)
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def until(hhmm: str) -> MetricsQuery:
+    return MetricsQuery.model_validate(
+        {"from": "2026-01-15T08:00:00Z", "to": at(hhmm)["timestamp"]}
+    )

@@ -21,11 +21,15 @@ from floorpulse.analytics.repository import Fingerprint
 from floorpulse.metrics.intervals import Band, Window, bands, observed, state_intervals
 from floorpulse.metrics.tally import US_PER_HOUR
 
-# A day's tiles for a few dozen filter choices (each tile a few kilobytes).
-MAX_TILES = 1024
+# Kept bands, all tiles together: a busy floor's hour of a hundred workers is a few thousand
+# bands of ~150 bytes, so this is some 30 MiB, a few days of tiles for a few filter choices.
+MAX_BANDS = 200_000
 K = TypeVar("K")
-# site, worker filter, the tile's start and end, and what it is drawn from.
-TileKey = tuple[str, str | None, int, int, tuple[Fingerprint | None, ...]]
+# site, worker filter, the tile's start.
+TileKey = tuple[str, str | None, int]
+# What a tile is drawn from: its end (the open hour's moves with the clock) and the
+# fingerprints of the hours its events lie in.
+Basis = tuple[int, tuple[Fingerprint | None, ...]]
 
 
 class Tiles:
@@ -34,8 +38,16 @@ class Tiles:
     def __init__(self, timeout_us: int, min_confidence: float) -> None:
         self.timeout_us = timeout_us
         self.min_confidence = min_confidence
-        self._kept: LRUCache[TileKey, list[Band]] = LRUCache(MAX_TILES)
+        # One version of each tile: the open hour's is replaced with every event, not added to.
+        self._kept: LRUCache[TileKey, tuple[Basis, list[Band]]] = LRUCache(
+            MAX_BANDS, getsizeof=_size
+        )
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        """How many tiles are kept."""
+        with self._lock:
+            return len(self._kept)
 
     def bands(
         self,
@@ -52,25 +64,28 @@ class Tiles:
         prints = repository.hourly_fingerprints(
             conn, site, tiles[0].start_us - self.timeout_us, window.end_us, worker_id
         )
-        keys: list[TileKey] = [
-            (site, worker_id, t.start_us, t.end_us, self._basis(t, prints)) for t in tiles
-        ]
+        keys: list[TileKey] = [(site, worker_id, t.start_us) for t in tiles]
+        bases = {key: self._basis(t, prints) for key, t in zip(keys, tiles, strict=True)}
         with self._lock:
-            found = {key: self._kept[key] for key in keys if key in self._kept}
+            kept = {key: self._kept[key] for key in keys if key in self._kept}
+        found = {key: drawn for key, (basis, drawn) in kept.items() if basis == bases[key]}
         missing = [(key, tile) for key, tile in zip(keys, tiles, strict=True) if key not in found]
         for run in _runs(missing):
+            run_keys = [key for key, _ in run]
             built = self._build(conn, site, [tile for _, tile in run], worker_id)
-            found.update(zip([key for key, _ in run], built, strict=True))
-        with self._lock:
-            self._kept.update(found)
+            found.update(zip(run_keys, built, strict=True))
+            self._keep({key: (bases[key], found[key]) for key in run_keys})
         return bands(chain.from_iterable(found[key] for key in keys), window, workers)
 
-    def _basis(
-        self, tile: Window, prints: dict[int, Fingerprint]
-    ) -> tuple[Fingerprint | None, ...]:
-        """What the tile is drawn from: the fingerprints of the hours its events lie in."""
+    def _keep(self, drawn: dict[TileKey, tuple[Basis, list[Band]]]) -> None:
+        with self._lock:
+            for key, kept in drawn.items():
+                if _size(kept) <= MAX_BANDS:  # a tile too big to keep is drawn every time
+                    self._kept[key] = kept
+
+    def _basis(self, tile: Window, prints: dict[int, Fingerprint]) -> Basis:
         first = _hour(tile.start_us - self.timeout_us)
-        return tuple(prints.get(h) for h in range(first, tile.end_us, US_PER_HOUR))
+        return tile.end_us, tuple(prints.get(h) for h in range(first, tile.end_us, US_PER_HOUR))
 
     def _build(
         self, conn: Connection, site: str, tiles: list[Window], worker_id: str | None
@@ -85,6 +100,10 @@ class Tiles:
             worker_id,
         )
         return observed(state_intervals(states, self.timeout_us), tiles)
+
+
+def _size(kept: tuple[Basis, list[Band]]) -> int:
+    return 1 + len(kept[1])
 
 
 def _hour(us: int) -> int:
