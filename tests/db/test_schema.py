@@ -1,5 +1,7 @@
 """The schema: migrations match the table definitions, and events are append-only."""
 
+from pathlib import Path
+
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -25,6 +27,29 @@ def test_upgrading_twice_is_harmless(database_url: str) -> None:
     upgrade(db)
     with db.read() as conn:
         assert current_revision(conn) == head_revision() == "0005"
+    db.dispose()
+
+
+def test_an_empty_database_is_at_no_revision(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'empty.db'}")
+    with db.read() as conn:
+        assert current_revision(conn) is None
+    db.dispose()
+
+
+def test_asking_the_revision_again_and_again_keeps_the_statement_cache_as_it_was(
+    database_url: str,
+) -> None:
+    db = Database(database_url)
+    with db.read() as conn:
+        current_revision(conn)
+    cached = len(db.engine._compiled_cache)
+
+    for _ in range(20):  # the readiness probe, polled by every open dashboard
+        with db.read() as conn:
+            current_revision(conn)
+
+    assert len(db.engine._compiled_cache) == cached
     db.dispose()
 
 

@@ -2,14 +2,17 @@
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Column, Connection, MetaData, String, Table, select
 
 from floorpulse.db.engine import Database
 
 # Any constant both processes agree on: serialises migrations of servers starting together.
 _PG_MIGRATION_LOCK = 0x466C6F6F72
+# Alembic's own table, declared once: MigrationContext declares it anew on every call, and the
+# engine's statement cache kept each declaration's query. The readiness probe, which every
+# open dashboard polls, grew the server's memory and pushed the metrics' queries out of it.
+_VERSION = Table("alembic_version", MetaData(), Column("version_num", String(32)))
 
 
 def alembic_config() -> Config:
@@ -25,7 +28,9 @@ def head_revision() -> str | None:
 
 def current_revision(conn: Connection) -> str | None:
     """The migration the database is at (None for an empty database)."""
-    return MigrationContext.configure(conn).get_current_revision()
+    if not conn.dialect.has_table(conn, _VERSION.name):
+        return None
+    return conn.execute(select(_VERSION.c.version_num)).scalar_one_or_none()
 
 
 def upgrade(db: Database, revision: str = "head") -> None:
