@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from floorpulse.analytics import repository
+from floorpulse.analytics import service as service_module
 from floorpulse.analytics.schemas import MetricsQuery
 from floorpulse.analytics.service import MetricsService
 from floorpulse.clock import Clock
@@ -79,3 +80,44 @@ def test_a_service_stopped_at_an_instant_shares_what_the_other_keeps(
 
     assert stopped.factory(TODAY) == metrics.factory(TODAY)
     assert len(reads) == before
+
+
+def test_a_view_read_at_an_instant_reads_the_registry_once(
+    client: TestClient, metrics: MetricsService, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    post(client, at("11:55"), at("11:56", worker_id="W2"))
+    listed: list[str] = []
+    list_all = service_module.registry.list_all
+
+    def counted(conn: Any, table: Any, key: str, site: str | None) -> Any:
+        listed.append(key)
+        return list_all(conn, table, key, site)
+
+    monkeypatch.setattr(service_module.registry, "list_all", counted)
+    view = metrics.at(clock())
+    view.factory(TODAY), view.workers(TODAY), view.workstations(TODAY), view.timeline(TODAY)
+
+    assert sorted(listed) == ["worker_id", "workstation_id"]
+    assert [w.worker_id for w in view.workers(TODAY)] == ["W1", "W2"]
+    metrics.factory(TODAY)  # the API's service reads afresh: a worker registered meanwhile shows
+    assert len(listed) == 4
+
+
+def test_the_panels_of_a_view_share_its_tallies(
+    client: TestClient, metrics: MetricsService, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    post(client, at("09:30"), at("11:55", "product_count", count=2))
+    planned: list[object] = []
+    stale_hours_in = repository.stale_hours_in
+
+    def counted(*args: Any) -> Any:
+        planned.append(args[2])
+        return stale_hours_in(*args)
+
+    monkeypatch.setattr(repository, "stale_hours_in", counted)
+    view = metrics.at(clock())
+
+    assert view.factory(TODAY) == metrics.factory(TODAY)
+    assert view.workers(TODAY) == metrics.workers(TODAY)
+    assert view.workstations(TODAY) == metrics.workstations(TODAY)
+    assert len(planned) == 1 + 3  # the view's three panels planned once, the API's each time

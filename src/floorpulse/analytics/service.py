@@ -8,11 +8,12 @@ hours.
 
 import copy
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime, tzinfo
 from itertools import groupby, pairwise
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Row, Table
 
 from floorpulse.analytics import repository
 from floorpulse.analytics.rollups import tally_span
@@ -43,6 +44,7 @@ from floorpulse.settings import Settings
 from floorpulse.shared import Shared
 from floorpulse.validation import FieldError
 
+T = TypeVar("T")
 Pair = tuple[str, str]  # (worker_id, workstation_id)
 # Points per series a time-series query may ask for: a month of hours, years of days.
 MAX_POINTS = 1000
@@ -51,6 +53,8 @@ TIMELINE_SPAN_US = 24 * US_PER_HOUR
 # Raw reads are kept this long, and only while no event is stored: a dashboard's panels read
 # the open hour's events once between them, not once each.
 RAW_KEPT_S = 1.0
+WORKERS = (registry.workers, "worker_id")
+STATIONS = (registry.workstations, "workstation_id")
 
 
 class MetricsService:
@@ -62,13 +66,16 @@ class MetricsService:
         self.tiles = Tiles(self.timeout_us, settings.confidence_threshold)
         self._raw_tallies = Shared(self._read_raw, RAW_KEPT_S, maxsize=256)
         self._active = Shared(self._read_active, RAW_KEPT_S, maxsize=64)
+        self._memo: dict[Hashable, Any] | None = None  # see at()
 
     def at(self, now: datetime) -> "MetricsService":
         """This service with its clock stopped at `now`, sharing what this one keeps: the
         panels of a dashboard view are read at one instant, so they agree, and the raw
-        spans they have in common (the open hour) are read once."""
+        spans they have in common (the open hour) are read once; so are the registry and the
+        tallies that several panels sum up in their own ways."""
         stopped = copy.copy(self)
         stopped.clock = lambda: now
+        stopped._memo = {}
         return stopped
 
     def workers(self, query: MetricsQuery) -> list[WorkerMetrics]:
@@ -76,7 +83,7 @@ class MetricsService:
         site, window, _ = self._resolve(query, self.clock())
         with self.db.read() as conn:
             per_worker = sum_by(self._tallies(conn, site, window, query).items(), lambda k: k[0])
-            known = registry.list_all(conn, registry.workers, "worker_id", site)
+            known = self._registered(conn, WORKERS, site)
         return [
             _worker_row(w.worker_id, w.name, per_worker.get(w.worker_id, Tally()))
             for w in known
@@ -88,7 +95,7 @@ class MetricsService:
         site, window, _ = self._resolve(query, self.clock())
         with self.db.read() as conn:
             per_station = sum_by(self._tallies(conn, site, window, query).items(), lambda k: k[1])
-            known = registry.list_all(conn, registry.workstations, "workstation_id", site)
+            known = self._registered(conn, STATIONS, site)
         return [
             _station_row(s.workstation_id, s.name, per_station.get(s.workstation_id, Tally()))
             for s in known
@@ -101,8 +108,8 @@ class MetricsService:
         site, window, asked = self._resolve(query, now)
         with self.db.read() as conn:
             total = sum(self._tallies(conn, site, window, query).values(), Tally())
-            workers = registry.list_all(conn, registry.workers, "worker_id", site)
-            stations = registry.list_all(conn, registry.workstations, "workstation_id", site)
+            workers = self._registered(conn, WORKERS, site)
+            stations = self._registered(conn, STATIONS, site)
             active = self._active_now(conn, site, to_epoch_us(now), query.worker_id)
         return FactoryMetrics(
             total_productive_time_minutes=_minutes(total.working_us),
@@ -160,7 +167,7 @@ class MetricsService:
         site, window, asked = self._resolve(query, self.clock())
         window = Window(max(window.start_us, window.end_us - TIMELINE_SPAN_US), window.end_us)
         with self.db.read() as conn:
-            known = registry.list_all(conn, registry.workers, "worker_id", site)
+            known = self._registered(conn, WORKERS, site)
             names = {w.worker_id: w.name for w in known if query.worker_id in (None, w.worker_id)}
             found = self.tiles.bands(conn, site, window, list(names), query.worker_id)
         return Timeline(
@@ -185,14 +192,27 @@ class MetricsService:
         if query.scope == "factory":
             return [(site, None)]
         if query.scope == "worker":
-            rows = registry.list_all(conn, registry.workers, "worker_id", site)
+            rows = self._registered(conn, WORKERS, site)
             pairs = [(r.worker_id, r.name) for r in rows]
             wanted = query.worker_id
         else:
-            rows = registry.list_all(conn, registry.workstations, "workstation_id", site)
+            rows = self._registered(conn, STATIONS, site)
             pairs = [(r.workstation_id, r.name) for r in rows]
             wanted = query.workstation_id
         return [(key, name) for key, name in pairs if wanted in (None, key)]
+
+    def _once(self, question: Hashable, answer: Callable[[], T]) -> T:
+        """answer(), once per question for a stopped service (at()); every time otherwise."""
+        if self._memo is None:
+            return answer()
+        if question not in self._memo:
+            self._memo[question] = answer()
+        return cast(T, self._memo[question])
+
+    def _registered(self, conn: Connection, kind: tuple[Table, str], site: str) -> list[Row[Any]]:
+        """The site's registered workers or workstations."""
+        table, key = kind
+        return self._once((key, site), lambda: registry.list_all(conn, table, key, site))
 
     def _resolve(self, query: MetricsQuery, now: datetime) -> tuple[str, Window, Asked]:
         """The site, the window in epoch µs, and the window as asked (capped at now)."""
@@ -211,7 +231,13 @@ class MetricsService:
         self, conn: Connection, site: str, windows: list[Window], query: MetricsQuery
     ) -> dict[tuple[int, str, str], Tally]:
         """Tallies per (bucket, worker, station), filtered as the query asks: window i is
-        bucket i (see metrics/plan.py)."""
+        bucket i (see metrics/plan.py). Callers must not change the answer (it may be kept)."""
+        question = (site, tuple(windows), query.worker_id, query.workstation_id)
+        return self._once(question, lambda: self._read_tallies(conn, site, windows, query))
+
+    def _read_tallies(
+        self, conn: Connection, site: str, windows: list[Window], query: MetricsQuery
+    ) -> dict[tuple[int, str, str], Tally]:
         worker = query.worker_id
         first = min(w.start_us for w in windows)
         first -= first % US_PER_HOUR
