@@ -52,6 +52,7 @@ PANELS_DRAWN = """() => {
 }"""
 REFRESH = "/_dash-update-component"
 REFRESH_OUTPUT = "kpis.children"  # the refresh callback is the one that fills the KPI cards
+MS = timedelta(milliseconds=1)
 BATCH, EVERY_S = 10, 0.1  # 100 events/s: a floor of 1,000 workers at a 10 s heartbeat
 VIEWERS, VIEWER_EVERY_S = 50, 2.0
 DASHBOARDS = 20
@@ -233,9 +234,7 @@ def report(name: str, latencies: list[float], idle: list[float]) -> None:
 
 
 def ingest_latencies(url: str, seconds: float, tag: str) -> list[float]:
-    workers = [person.worker_id for person in roster(BENCH_FACTORY)]
-    places = [station.workstation_id for station in stations(BENCH_FACTORY)]
-    rng = random.Random(tag)
+    floor = Floor(tag)
     latencies = []
     with httpx.Client(base_url=url, timeout=30) as client:
         start = time.monotonic()
@@ -244,20 +243,42 @@ def ingest_latencies(url: str, seconds: float, tag: str) -> list[float]:
             time.sleep(max(0.0, due - time.monotonic()))
             stamp = datetime.now(UTC) - timedelta(seconds=1)
             batch = [
-                {
-                    "event_id": f"bench-{tag}-{sent}-{i}",
-                    "timestamp": (stamp - timedelta(milliseconds=i)).isoformat(),
-                    "worker_id": rng.choice(workers),
-                    "workstation_id": rng.choice(places),
-                    "event_type": rng.choice(["working", "working", "idle", "product_count"]),
-                    "confidence": 0.9,
-                    "count": 1,
-                }
+                {"event_id": f"bench-{tag}-{sent}-{i}", **floor.detection(stamp - i * MS)}
                 for i in range(BATCH)
             ]
             latencies.append(timed_post(client, "/api/events/batch", batch))
             sent += 1
     return latencies
+
+
+class Floor:
+    """The benchmark factory's workers as cameras report them: a worker keeps a state for a
+    while (one report in fifty changes it, some minutes at this rate) and a quarter of the
+    reports are units made; a state drawn afresh for every report would make every report a
+    change of state, which no floor does."""
+
+    STATES = ("working", "working", "working", "idle", "absent")
+
+    def __init__(self, tag: str) -> None:
+        self.rng = random.Random(tag)
+        places = [station.workstation_id for station in stations(BENCH_FACTORY)]
+        self.workers = [person.worker_id for person in roster(BENCH_FACTORY)]
+        self.place = {w: places[i % len(places)] for i, w in enumerate(self.workers)}
+        self.state = dict.fromkeys(self.workers, "working")
+
+    def detection(self, stamp: datetime) -> dict[str, Any]:
+        worker = self.rng.choice(self.workers)
+        if self.rng.random() < 0.02:
+            self.state[worker] = self.rng.choice(self.STATES)
+        units = self.rng.random() < 0.25
+        return {
+            "timestamp": stamp.isoformat(),
+            "worker_id": worker,
+            "workstation_id": self.place[worker],
+            "event_type": "product_count" if units else self.state[worker],
+            "confidence": 0.9,
+            "count": 1,
+        }
 
 
 @dataclass(frozen=True)
