@@ -131,7 +131,7 @@ def test_the_view_switch_hides_the_other_panels_and_is_kept_in_the_url(
     stations = page.get_by_role("heading", name="Workstations", exact=True)
     leaderboard = page.get_by_role("heading", name="Worker leaderboard")
     expect(stations).to_be_visible(timeout=15_000)
-    expect(leaderboard).to_be_hidden()
+    expect(leaderboard).to_be_hidden(timeout=15_000)  # both show until the first view is drawn
 
     page.get_by_label("Workers", exact=True).check()
 

@@ -72,8 +72,9 @@ def test_a_named_shift_is_picked_in_the_filter_bar_and_kept_in_the_url(
 def test_a_window_the_metrics_refuse_says_why_and_keeps_the_last_figures(
     page: Page, seeded: str
 ) -> None:
-    today = datetime.now(UTC).date().isoformat()
-    window = {"from": f"{today}T00:00:00+00:00", "to": f"{today}T12:00:00+00:00"}
+    # Yesterday's: today's 06:00 to 12:00 is still ahead before 06:00 (UTC), and refused.
+    day = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    window = {"from": f"{day}T00:00:00+00:00", "to": f"{day}T12:00:00+00:00"}
     page.goto(f"{seeded}/?{urlencode({'range': 'custom', **window})}")
     units = page.locator("#kpi-units")
     expect(units).not_to_have_text("", timeout=15_000)
