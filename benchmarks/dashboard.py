@@ -39,7 +39,7 @@ from floorpulse.db.epoch import from_epoch_us, to_epoch_us
 from floorpulse.db.migrate import upgrade
 from floorpulse.demo.generator import generate, roster, stations
 from floorpulse.devtools import CHROMIUM_ARGS, ServerProcess, chromium
-from floorpulse.metrics.tally import US_PER_HOUR
+from floorpulse.metrics.tally import US_PER_HOUR, hour_start
 from floorpulse.settings import Settings
 
 PANELS_DRAWN = """() => {
@@ -134,7 +134,7 @@ def top_up(url: str, now: datetime) -> None:
     )
     timeout_us = Settings(database_url=url).state_timeout_us
     first_us = newest_us - timeout_us  # the states already stored reach this far back
-    hours = range(first_us - first_us % US_PER_HOUR, to_epoch_us(now), US_PER_HOUR)
+    hours = range(hour_start(first_us), to_epoch_us(now), US_PER_HOUR)
     workers = [person.worker_id for person in roster(BENCH_FACTORY)]
     with db.write() as conn:
         mark_stale(conn, {("main", worker, hour) for worker in workers for hour in hours}, 0)

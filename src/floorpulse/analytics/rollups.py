@@ -23,7 +23,7 @@ from floorpulse.db.epoch import to_epoch_us
 from floorpulse.events.repository import NewEvent
 from floorpulse.metrics.intervals import Window
 from floorpulse.metrics.plan import spans
-from floorpulse.metrics.tally import US_PER_HOUR, Key, Tally, hours_touched, tally
+from floorpulse.metrics.tally import US_PER_HOUR, Key, Tally, hour_start, hours_touched, tally
 from floorpulse.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ def changed_hours(rows: Iterable[NewEvent], *, timeout_us: int) -> set[StaleKey]
     """The hours that storing these rows can change (give it only the rows that count)."""
     hours: set[StaleKey] = set()
     for row in rows:
-        hour_us = row.ts_us - row.ts_us % US_PER_HOUR
+        hour_us = hour_start(row.ts_us)
         hours.add((row.site_id, row.worker_id, hour_us))
         # Most states end within their own hour; only those reaching past it need the range.
         if row.event_type != "product_count" and row.ts_us + timeout_us > hour_us + US_PER_HOUR:

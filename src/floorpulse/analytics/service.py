@@ -38,7 +38,7 @@ from floorpulse.errors import InvalidInput
 from floorpulse.metrics.buckets import bucket_edges
 from floorpulse.metrics.intervals import Window, active_workers
 from floorpulse.metrics.plan import Piece, Source, plan, spans
-from floorpulse.metrics.tally import US_PER_HOUR, US_PER_S, Key, Tally, sum_by
+from floorpulse.metrics.tally import US_PER_HOUR, US_PER_S, Key, Tally, hour_start, sum_by
 from floorpulse.registry import repository as registry
 from floorpulse.settings import Settings
 from floorpulse.shared import Shared
@@ -239,8 +239,7 @@ class MetricsService:
         self, conn: Connection, site: str, windows: list[Window], query: MetricsQuery
     ) -> dict[tuple[int, str, str], Tally]:
         worker = query.worker_id
-        first = min(w.start_us for w in windows)
-        first -= first % US_PER_HOUR
+        first = hour_start(min(w.start_us for w in windows))
         stale = repository.stale_hours_in(
             conn, site, (first, max(w.end_us for w in windows)), worker
         )

@@ -19,7 +19,7 @@ from sqlalchemy import Connection
 from floorpulse.analytics import repository
 from floorpulse.analytics.repository import Fingerprint
 from floorpulse.metrics.intervals import Band, Window, bands, observed, state_intervals
-from floorpulse.metrics.tally import US_PER_HOUR
+from floorpulse.metrics.tally import US_PER_HOUR, hour_start
 
 # Kept bands, all tiles together: a busy floor's hour of a hundred workers is a few thousand
 # bands of ~150 bytes, so this is some 30 MiB, a few days of tiles for a few filter choices.
@@ -84,7 +84,7 @@ class Tiles:
                     self._kept[key] = kept
 
     def _basis(self, tile: Window, prints: dict[int, Fingerprint]) -> Basis:
-        first = _hour(tile.start_us - self.timeout_us)
+        first = hour_start(tile.start_us - self.timeout_us)
         return tile.end_us, tuple(prints.get(h) for h in range(first, tile.end_us, US_PER_HOUR))
 
     def _build(
@@ -106,13 +106,9 @@ def _size(kept: tuple[Basis, list[Band]]) -> int:
     return 1 + len(kept[1])
 
 
-def _hour(us: int) -> int:
-    return us - us % US_PER_HOUR
-
-
 def _hours(window: Window) -> Iterator[Window]:
     """The whole hours the window touches; the last one ends with the window."""
-    for start in range(_hour(window.start_us), window.end_us, US_PER_HOUR):
+    for start in range(hour_start(window.start_us), window.end_us, US_PER_HOUR):
         yield Window(start, min(start + US_PER_HOUR, window.end_us))
 
 

@@ -232,6 +232,9 @@ def _export(_clicks: int) -> bool:
     return True
 
 
+PLAIN = orjson.OPT_NON_STR_KEYS  # as Plotly's orjson engine encodes
+
+
 def encoded(values: tuple[Any, ...]) -> list[orjson.Fragment]:
     """Outputs as JSON already, which Dash's encoder (orjson, app.py) copies into each answer
     as it stands: a drawn view is encoded once, not once for every viewer it is sent to (a
@@ -241,9 +244,6 @@ def encoded(values: tuple[Any, ...]) -> list[orjson.Fragment]:
     return [
         orjson.Fragment(orjson.dumps(value, default=_component, option=PLAIN)) for value in values
     ]
-
-
-PLAIN = orjson.OPT_NON_STR_KEYS
 
 
 def _component(value: Any) -> Any:

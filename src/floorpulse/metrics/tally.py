@@ -81,6 +81,11 @@ class Tally:
         return _ratio(self.units * US_PER_HOUR, self.occupied_us)
 
 
+def hour_start(ts_us: int) -> int:
+    """The start of the (UTC) hour `ts_us` lies in."""
+    return ts_us - ts_us % US_PER_HOUR
+
+
 def hours_touched(ts_us: int, timeout_us: int) -> range:
     """Starts of the hours an event at `ts_us` can change: its own state, and the one before it.
 
@@ -88,7 +93,7 @@ def hours_touched(ts_us: int, timeout_us: int) -> range:
     `timeout_us`, so nothing outside `[ts_us, ts_us + timeout_us)` moves.
     """
     last_us = ts_us + timeout_us - 1
-    return range(ts_us - ts_us % US_PER_HOUR, last_us - last_us % US_PER_HOUR + 1, US_PER_HOUR)
+    return range(hour_start(ts_us), hour_start(last_us) + 1, US_PER_HOUR)
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:
