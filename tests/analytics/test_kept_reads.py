@@ -16,6 +16,7 @@ from floorpulse.clock import Clock
 from floorpulse.db.engine import Database
 from floorpulse.settings import Settings
 from tests.analytics.test_metrics_api import at, post
+from tests.spies import spy
 
 TODAY = MetricsQuery()  # the open hour 12:00 is read raw: no rollup holds it yet
 
@@ -29,14 +30,12 @@ def metrics(db: Database, settings: Settings, clock: Clock) -> MetricsService:
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many events each raw read loaded."""
     loaded: list[int] = []
-    load = repository.load_events
 
-    def counted(*args: Any) -> Any:
-        states, units = load(*args)
+    def counted(result: Any, *_: Any) -> None:
+        states, units = result
         loaded.append(len(states) + len(units))
-        return states, units
 
-    monkeypatch.setattr(repository, "load_events", counted)
+    spy(monkeypatch, repository, "load_events", counted)
     return loaded
 
 
@@ -87,13 +86,7 @@ def test_a_view_read_at_an_instant_reads_the_registry_once(
 ) -> None:
     post(client, at("11:55"), at("11:56", worker_id="W2"))
     listed: list[str] = []
-    list_all = service_module.registry.list_all
-
-    def counted(conn: Any, table: Any, key: str, site: str | None) -> Any:
-        listed.append(key)
-        return list_all(conn, table, key, site)
-
-    monkeypatch.setattr(service_module.registry, "list_all", counted)
+    spy(monkeypatch, service_module.registry, "list_all", lambda _, *args: listed.append(args[2]))
     view = metrics.at(clock())
     view.factory(TODAY), view.workers(TODAY), view.workstations(TODAY), view.timeline(TODAY)
 
@@ -108,13 +101,7 @@ def test_the_panels_of_a_view_share_its_tallies(
 ) -> None:
     post(client, at("09:30"), at("11:55", "product_count", count=2))
     planned: list[object] = []
-    stale_hours_in = repository.stale_hours_in
-
-    def counted(*args: Any) -> Any:
-        planned.append(args[2])
-        return stale_hours_in(*args)
-
-    monkeypatch.setattr(repository, "stale_hours_in", counted)
+    spy(monkeypatch, repository, "stale_hours_in", lambda _, *args: planned.append(args[2]))
     view = metrics.at(clock())
 
     assert view.factory(TODAY) == metrics.factory(TODAY)

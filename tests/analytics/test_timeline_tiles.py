@@ -17,6 +17,7 @@ from floorpulse.db.engine import Database
 from floorpulse.demo.repository import clear_all
 from floorpulse.settings import Settings
 from tests.analytics.test_metrics_api import at, post
+from tests.spies import spy
 
 WINDOW = MetricsQuery.model_validate({"from": "2026-01-15T08:00:00Z", "to": "2026-01-15T12:00:00Z"})
 
@@ -30,13 +31,11 @@ def metrics(db: Database, settings: Settings, clock: Clock) -> MetricsService:
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """The spans of raw events each drawing read, as (from, to) times of day."""
     spans: list[tuple[str, str]] = []
-    load = tiles_module.repository.load_events
 
-    def counted(conn: Any, site: str, start_us: int, end_us: int, *rest: Any) -> Any:
+    def counted(_: Any, conn: Any, site: str, start_us: int, end_us: int, *rest: Any) -> None:
         spans.append((_hhmm(start_us), _hhmm(end_us)))
-        return load(conn, site, start_us, end_us, *rest)
 
-    monkeypatch.setattr(tiles_module.repository, "load_events", counted)
+    spy(monkeypatch, tiles_module.repository, "load_events", counted)
     return spans
 
 
