@@ -46,8 +46,10 @@ def shown(metrics: MetricsService, query: MetricsQuery = WINDOW) -> list[tuple[s
     ]
 
 
-def fresh(db: Database, settings: Settings, clock: Clock) -> list[tuple[str, str, str, str]]:
-    return shown(MetricsService(db, settings, clock))
+def fresh(
+    db: Database, settings: Settings, clock: Clock, query: MetricsQuery = WINDOW
+) -> list[tuple[str, str, str, str]]:
+    return shown(MetricsService(db, settings, clock), query)
 
 
 def test_the_first_drawing_reads_the_window_once(
@@ -108,6 +110,30 @@ def test_an_hour_redrawn_replaces_what_was_kept_of_it(
 
     assert len(metrics.tiles) == 4  # 08:00 to 11:00, one version each: a wall screen's
     # memory does not grow with every event and every second of the open hour
+
+
+def test_a_window_ending_later_in_the_hour_reads_nothing_again(
+    client: TestClient,
+    metrics: MetricsService,
+    reads: list[tuple[str, str]],
+    db: Database,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    post(client, at("11:10"), at("11:40", "idle"), at("11:52"))
+    shown(metrics, until("11:45"))
+
+    ends = ("11:46", "11:50", "11:55")  # as a live view's window ends where the clock is
+    kept = {end: shown(metrics, until(end)) for end in ends}
+
+    assert reads == [("07:50", "12:00")]  # the hour is drawn whole once, cut at each end
+    assert kept == {end: fresh(db, settings, clock, until(end)) for end in ends}
+    assert kept["11:50"][-1] == ("W1", "11:40", "11:50", "idle")
+    assert kept["11:55"][-3:] == [
+        ("W1", "11:40", "11:50", "idle"),
+        ("W1", "11:50", "11:52", "unobserved"),
+        ("W1", "11:52", "11:55", "working"),  # cut where the window ends
+    ]
 
 
 def test_new_events_of_another_worker_show_with_their_row(

@@ -27,9 +27,10 @@ MAX_BANDS = 200_000
 K = TypeVar("K")
 # site, worker filter, the tile's start.
 TileKey = tuple[str, str | None, int]
-# What a tile is drawn from: its end (the open hour's moves with the clock) and the
-# fingerprints of the hours its events lie in.
-Basis = tuple[int, tuple[Fingerprint | None, ...]]
+# What a tile is drawn from: the fingerprints of the hours its events lie in. A tile is always
+# a whole hour, the open one too: its states are drawn as far as their events take them, and
+# bands() cuts them where the window ends, so a tile does not change as the clock moves.
+Basis = tuple[Fingerprint | None, ...]
 
 
 class Tiles:
@@ -62,7 +63,7 @@ class Tiles:
         if not tiles:
             return bands([], window, workers)
         prints = repository.hourly_fingerprints(
-            conn, site, tiles[0].start_us - self.timeout_us, window.end_us, worker_id
+            conn, site, tiles[0].start_us - self.timeout_us, tiles[-1].end_us, worker_id
         )
         keys: list[TileKey] = [(site, worker_id, t.start_us) for t in tiles]
         bases = {key: self._basis(t, prints) for key, t in zip(keys, tiles, strict=True)}
@@ -85,7 +86,7 @@ class Tiles:
 
     def _basis(self, tile: Window, prints: dict[int, Fingerprint]) -> Basis:
         first = hour_start(tile.start_us - self.timeout_us)
-        return tile.end_us, tuple(prints.get(h) for h in range(first, tile.end_us, US_PER_HOUR))
+        return tuple(prints.get(h) for h in range(first, tile.end_us, US_PER_HOUR))
 
     def _build(
         self, conn: Connection, site: str, tiles: list[Window], worker_id: str | None
@@ -107,9 +108,9 @@ def _size(kept: tuple[Basis, list[Band]]) -> int:
 
 
 def _hours(window: Window) -> Iterator[Window]:
-    """The whole hours the window touches; the last one ends with the window."""
+    """The whole hours the window touches."""
     for start in range(hour_start(window.start_us), window.end_us, US_PER_HOUR):
-        yield Window(start, min(start + US_PER_HOUR, window.end_us))
+        yield Window(start, start + US_PER_HOUR)
 
 
 def _runs(missing: list[tuple[K, Window]]) -> Iterator[list[tuple[K, Window]]]:
