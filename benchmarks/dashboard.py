@@ -98,6 +98,7 @@ def main() -> None:
             browser.close()
             print(
                 f"server memory: {server.memory_mib():.0f} MiB, peak {server.peak_memory_mib():.0f}"
+                f"; its drawing process {server.children_memory_mib():.0f} MiB"
             )
 
 
@@ -378,7 +379,12 @@ def sizes(page: Page, server: ServerProcess) -> dict[str, float]:
     page.evaluate("() => window.gc()")  # what is still held, not what awaits collection
     heap = page.evaluate("() => performance.memory.usedJSHeapSize") / 2**20
     nodes = page.evaluate("() => document.getElementsByTagName('*').length")
-    return {"JS heap MiB": heap, "DOM elements": nodes, "server RSS MiB": server.memory_mib()}
+    return {
+        "JS heap MiB": heap,
+        "DOM elements": nodes,
+        "server RSS MiB": server.memory_mib(),
+        "drawing RSS MiB": server.children_memory_mib(),
+    }
 
 
 def _trickle(url: str, stop: threading.Event) -> None:

@@ -1,3 +1,4 @@
 from floorpulse.cli import app
 
-app(prog_name="floorpulse")
+if __name__ == "__main__":  # not when a spawned process (the dashboard's drawing) imports it
+    app(prog_name="floorpulse")

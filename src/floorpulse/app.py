@@ -17,7 +17,8 @@ from floorpulse.analytics.service import MetricsService
 from floorpulse.bodylimit import BodySizeLimit
 from floorpulse.clock import Clock, utc_now
 from floorpulse.dashboard.app import attach as attach_dashboard
-from floorpulse.dashboard.views import DashboardService
+from floorpulse.dashboard.drawing import Drawing
+from floorpulse.dashboard.views import dashboard_views
 from floorpulse.db.engine import Database
 from floorpulse.db.migrate import head_revision
 from floorpulse.demo.live import Simulator, start_simulator
@@ -30,7 +31,6 @@ from floorpulse.events.schemas import EventBatchIn, EventIn
 from floorpulse.events.service import EventService
 from floorpulse.health.router import router as health_router
 from floorpulse.registry.router import router as registry_router
-from floorpulse.registry.service import RegistryService
 from floorpulse.settings import Settings, get_settings
 
 DESCRIPTION = """Worker-productivity analytics for factories.
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     ingest = Ingest(EventService(database, settings, clock), writers=settings.ingest_thread_count)
 
     rollups = Rollups(database, settings, clock)
+    drawing = Drawing(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         yield
         if simulator:
             simulator.stop()
+        drawing.close()
         keeper.cancel()
         with suppress(asyncio.CancelledError):
             await keeper
@@ -74,6 +76,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     app.state.database = database
     app.state.ingest = ingest
     app.state.rollups = rollups
+    app.state.drawing = drawing
     app.state.clock = clock
     app.state.schema_head = head_revision()
     app.state.simulator = None
@@ -86,27 +89,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     _document_raw_bodies(app, [EventIn, EventBatchIn])
     # One for the API and the dashboard: both answer from the same kept timeline pieces.
     app.state.metrics = MetricsService(database, settings, clock)
-    app.state.dashboard = _dashboard_views(app.state.metrics, settings, ingest.service, clock)
-    attach_dashboard(app, app.state.dashboard, settings)
+    app.state.dashboard = dashboard_views(app.state.metrics, ingest.service, clock)
+    attach_dashboard(app, app.state.dashboard, drawing, settings)
     return app
 
 
 async def _no_such_api() -> None:
     # Registered before the dashboard's catch-all, which would answer with the page.
     raise StarletteHTTPException(404)
-
-
-def _dashboard_views(
-    metrics: MetricsService, settings: Settings, events: EventService, clock: Clock
-) -> DashboardService:
-    database = metrics.db
-    return DashboardService(
-        metrics,
-        events,
-        RegistryService(database, clock),
-        DemoService(database, settings, events, clock),
-        clock,
-    )
 
 
 def _start_demo(settings: Settings, database: Database, events: EventService) -> Simulator | None:

@@ -61,9 +61,9 @@ def serve(
     if settings.demo:
         _seed_demo(settings)
     typer.echo(f"FloorPulse {__version__} on http://{settings.host}:{settings.port}")
-    uvicorn.run(
-        create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level
-    )
+    app = create_app(settings)
+    app.state.drawing.start()  # the dashboard's first view need not wait for its process
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
 
 
 @app.command()

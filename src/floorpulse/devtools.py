@@ -80,16 +80,16 @@ class ServerProcess:
 
     def peak_memory_mib(self) -> float:
         """The process's peak resident memory so far (Linux VmHWM)."""
-        return self._status_mib("VmHWM")
+        return _status_mib(self.process.pid, "VmHWM")
 
     def memory_mib(self) -> float:
         """The process's resident memory now (Linux VmRSS)."""
-        return self._status_mib("VmRSS")
+        return _status_mib(self.process.pid, "VmRSS")
 
-    def _status_mib(self, field: str) -> float:
-        status = Path(f"/proc/{self.process.pid}/status").read_text()
-        kib = next(line.split()[1] for line in status.splitlines() if line.startswith(field))
-        return int(kib) / 1024
+    def children_memory_mib(self) -> float:
+        """The resident memory of the processes it started (the dashboard's drawing)."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return sum(_status_mib(int(pid), "VmRSS") for pid in children.read_text().split())
 
     def kill(self) -> None:
         """SIGKILL: no shutdown handler runs, nothing is flushed by the process."""
@@ -109,3 +109,9 @@ class ServerProcess:
 
     def __exit__(self, *exited: object) -> None:
         self.stop()
+
+
+def _status_mib(pid: int, field: str) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    kib = next(line.split()[1] for line in status.splitlines() if line.startswith(field))
+    return int(kib) / 1024

@@ -11,7 +11,7 @@ import pytest
 from dash import no_update
 from plotly.io.json import to_json_plotly
 
-from floorpulse.dashboard import callbacks, figures, ids, overview
+from floorpulse.dashboard import callbacks, figures, ids, overview, refresh
 from floorpulse.dashboard.filters import CONTROLS, Controls, Filters, parse, wallboard
 from floorpulse.dashboard.theme import DARK, STATE_LABELS
 from floorpulse.dashboard.views import Kpi, Overview
@@ -27,10 +27,10 @@ def outputs(
     view: Overview | None = None, filters: Filters | None = None, wall: bool = False
 ) -> dict[str, object]:
     """The refresh callback's outputs, by the name of what they set."""
-    names = [*callbacks.PANELS, "workers", "stations", "sites"]
+    names = [*refresh.PANELS, "workers", "stations", "sites"]
     names += ["badge_hidden", "reseed_hidden", "empty_hidden", "page_class", "head_hidden"]
     names += ["title", "window", "updated"]
-    values = callbacks.panels(view or a_view(), filters or Filters(), "dark", TARGETS, wall)
+    values = refresh.panels(view or a_view(), filters or Filters(), "dark", TARGETS, wall)
     assert len(values) == len(names)
     return dict(zip(names, values, strict=True))
 
@@ -349,8 +349,10 @@ def test_a_wallboards_charts_are_in_type_read_from_across_the_floor() -> None:
 
 def test_panels_encoded_once_reach_the_browser_as_the_plain_outputs_would() -> None:
     plotly.io.json.config.default_engine = "orjson"  # as the app sets it
-    values = callbacks.panels(a_view(), Filters(), "dark", TARGETS)
+    values = refresh.panels(a_view(), Filters(), "dark", TARGETS)
 
-    sent = to_json_plotly({"response": callbacks.encoded(values)})  # how Dash encodes answers
+    encoded = [orjson.Fragment(value) for value in refresh.encode(values)]
+
+    sent = to_json_plotly({"response": encoded})  # how Dash encodes answers
 
     assert orjson.loads(sent) == orjson.loads(to_json_plotly({"response": list(values)}))

@@ -13,6 +13,7 @@ from dash import Dash, dcc, html
 from fastapi import FastAPI
 
 from floorpulse.dashboard import callbacks, ids, overview
+from floorpulse.dashboard.drawing import Drawing
 from floorpulse.dashboard.filters import FROM_TIMES, RANGE_LABELS, UNTIL_TIMES, VIEW_LABELS
 from floorpulse.dashboard.views import DashboardService
 from floorpulse.metrics.shifts import Shift
@@ -28,10 +29,10 @@ RESEED_QUESTION = (
 )
 
 
-def attach(server: FastAPI, views: DashboardService, settings: Settings) -> Dash:
-    """Serve the dashboard from `server` at `/`."""
+def attach(server: FastAPI, views: DashboardService, drawing: Drawing, settings: Settings) -> Dash:
+    """Serve the dashboard from `server` at `/`; its views are drawn by `drawing`."""
     # Dash encodes answers with Plotly's JSON engine: orjson is fast, and it copies the panels
-    # callbacks.encoded() encoded once for every viewer into each answer as they are.
+    # the drawing process encoded once for every viewer into each answer as they are.
     plotly.io.json.config.default_engine = "orjson"
     dash_app = Dash(
         __name__,
@@ -42,7 +43,7 @@ def attach(server: FastAPI, views: DashboardService, settings: Settings) -> Dash
         serve_locally=True,  # a shop floor network may have no internet
     )
     dash_app.layout = partial(shell, settings.shifts)
-    callbacks.register(dash_app, views, settings)
+    callbacks.register(dash_app, views, drawing, settings)
     return dash_app
 
 

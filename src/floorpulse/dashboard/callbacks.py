@@ -1,9 +1,10 @@
 """What keeps the dashboard live: Dash callbacks, registered on one app.
 
 The decorated functions are thin: each hands its work to a plain function of plain data
-(filters_and_url, panels, seed_message), which the tests call directly. Callbacks hold no SQL
-and never block the event loop: the work goes to a thread and reads the same services the API
-answers with, through the shared view cache.
+(filters_and_url, destination, seed_message; refresh.panels), which the tests call directly.
+Callbacks hold no SQL and never block the event loop: a view is read and drawn in the drawing
+process (drawing.py), through the same services the API answers with, once for every viewer
+that asks for it at the same moment.
 
 The panels refresh when the server pushes a beat over Dash's websocket (push.Pulse: at once
 on a change, every few seconds anyway); a one-second poll takes over in a browser that has not
@@ -13,14 +14,15 @@ heard a beat lately, so a proxy that drops websockets costs liveness nothing.
 import asyncio
 import time
 from collections.abc import Callable
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import Any
 
 import orjson
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update, set_props
 from dash.exceptions import PreventUpdate
 
-from floorpulse.dashboard import ids, overview
+from floorpulse.dashboard import ids
+from floorpulse.dashboard.drawing import Drawing
 from floorpulse.dashboard.filters import (
     CONTROLS,
     FROM_TIMES,
@@ -35,28 +37,13 @@ from floorpulse.dashboard.filters import (
     wallboard,
 )
 from floorpulse.dashboard.push import Pulse
-from floorpulse.dashboard.views import VIEW_TTL_S, DashboardService, Moment, Overview
+from floorpulse.dashboard.refresh import OFFERED, PANEL_OUTPUTS
+from floorpulse.dashboard.views import VIEW_TTL_S, DashboardService, Moment
 from floorpulse.demo.schemas import SeedResult
-from floorpulse.errors import Conflict, InvalidInput
+from floorpulse.errors import Conflict
 from floorpulse.settings import Settings
 from floorpulse.shared import Shared
 
-PANELS = [
-    ids.KPIS,
-    ids.LEADERBOARD,
-    ids.STATIONS,
-    ids.HEATMAP,
-    ids.TIMELINE,
-    ids.TREND,
-    ids.STREAM,
-]
-PROPERTY = {
-    ids.LEADERBOARD: "rowData",
-    ids.STATIONS: "rowData",
-    ids.HEATMAP: "figure",
-    ids.TIMELINE: "figure",
-    ids.TREND: "figure",
-}
 # Where each of the filter bar's Controls lives: (component, property).
 CONTROL_PROPS = {
     "range": (ids.RANGE, "value"),
@@ -71,7 +58,6 @@ CONTROL_PROPS = {
     "to_day": (ids.CUSTOM_DAYS, "end_date"),
     "to_time": (ids.TO_TIME, "value"),
 }
-OFFERED = [ids.WORKER, ids.WORKSTATION, ids.SITE]  # dropdowns whose options come from data
 # The pickers of a range: a change in one of them applies that range's values.
 RANGE_PICKERS: dict[str, Range] = {
     ids.SHIFT: "named",
@@ -82,23 +68,10 @@ RANGE_PICKERS: dict[str, Range] = {
 }
 # The custom range's time dropdowns and their half hours; a link may add a time between them.
 TIME_PICKERS = [(ids.FROM_TIME, FROM_TIMES), (ids.TO_TIME, UNTIL_TIMES)]
-# What panels() answers, in order.
-PANEL_OUTPUTS = [
-    *[(key, PROPERTY.get(key, "children")) for key in PANELS],
-    *[(key, "options") for key in OFFERED],
-    (ids.DEMO_BADGE, "hidden"),
-    (ids.RESEED, "hidden"),
-    (ids.EMPTY, "hidden"),
-    (ids.PAGE, "className"),
-    (ids.PAGE_HEAD, "hidden"),
-    (ids.TITLE, "children"),
-    (ids.WINDOW_LABEL, "children"),
-    (ids.UPDATED_AT, "children"),
-]
 
 
-def register(dash_app: Dash, views: DashboardService, settings: Settings) -> None:
-    zone, targets = settings.timezone, settings.utilization_targets
+def register(dash_app: Dash, views: DashboardService, drawing: Drawing, settings: Settings) -> None:
+    zone = settings.timezone
 
     @dash_app.callback(
         Output(ids.URL, "search"),
@@ -145,14 +118,13 @@ def register(dash_app: Dash, views: DashboardService, settings: Settings) -> Non
         return await asyncio.to_thread(render, filters, seen, theme or "dark", wall)
 
     def draw(filters: Filters, seen: Moment, theme: str, wall: bool) -> tuple[Any, ...]:
-        try:
-            view = views.overview(filters, seen)
-        except InvalidInput as refused:  # a link or pick the metrics cannot answer
+        drawn = drawing.draw(filters, seen, theme, wall)
+        if drawn.refused is not None:
             unchanged = [no_update] * len(PANEL_OUTPUTS)
-            return *unchanged, f"Cannot show this window: {refused.detail}", False
-        return *encoded(panels(view, filters, theme, targets, wall)), "", True
+            return *unchanged, f"Cannot show this window: {drawn.refused}", False
+        return *[orjson.Fragment(output) for output in drawn.outputs], "", True
 
-    # Drawn and encoded once per view and look for every viewer, as the views are read once.
+    # Drawn once per view and look for every viewer, as the views are read once.
     render = Shared(draw, VIEW_TTL_S, maxsize=128)
 
     pulse = Pulse(views.version)
@@ -232,27 +204,6 @@ def _export(_clicks: int) -> bool:
     return True
 
 
-PLAIN = orjson.OPT_NON_STR_KEYS  # as Plotly's orjson engine encodes
-
-
-def encoded(values: tuple[Any, ...]) -> list[orjson.Fragment]:
-    """Outputs as JSON already, which Dash's encoder (orjson, app.py) copies into each answer
-    as it stands: a drawn view is encoded once, not once for every viewer it is sent to (a
-    day's timeline took 20 ms a viewer on the event loop, ingestion's too). Straight to orjson:
-    the panels are plain data and Dash components, and Plotly's own encoder first walks every
-    value in Python (7 of a refresh's 80 ms)."""
-    return [
-        orjson.Fragment(orjson.dumps(value, default=_component, option=PLAIN)) for value in values
-    ]
-
-
-def _component(value: Any) -> Any:
-    """A Dash component as Dash sends it; anything else orjson cannot encode is a mistake."""
-    if hasattr(value, "to_plotly_json"):
-        return value.to_plotly_json()
-    raise TypeError(f"cannot send {type(value).__name__} to the browser")
-
-
 def moment(trigger: str | None, pushed: dict[str, float] | None, now_s: float) -> Moment:
     """Which state of the store a refresh shows, and so which viewers share its view: those
     pushed the same generation, or those polling in the same half second (a view half a
@@ -312,37 +263,6 @@ def destination(trigger: str | None, clicked: Any) -> Any:
     return page_path("workstation" if trigger == ids.HEATMAP else "worker", entity)
 
 
-def panels(
-    view: Overview,
-    filters: Filters,
-    theme: str,
-    targets: tuple[float, float],
-    wall: bool = False,
-) -> tuple[Any, ...]:
-    """The refresh callback's outputs, in its Output order."""
-    entity = filters.worker if filters.page == "worker" else filters.workstation
-    content = overview.render(view, theme, targets, wall)
-    return (
-        *[content[key] for key in PANELS],
-        [{"label": name, "value": key} for key, name in view.worker_choices],
-        [{"label": name, "value": key} for key, name in view.station_choices],
-        [{"label": site, "value": site} for site in view.site_choices],
-        not view.demo,
-        not view.demo,
-        not view.empty,
-        overview.page_class(filters.view, filters.page, view.empty),
-        filters.page == "overview",
-        overview.page_title(view, filters.page, entity),
-        _window_text(view.start, view.end, view.shift),
-        f"updated {view.updated_at:%H:%M:%S}",
-    )
-
-
 def seed_message(result: SeedResult) -> str:
     hours = (result.to - result.from_).total_seconds() / 3600
     return f"Sample data written: {result.accepted:,} events over {hours:.0f} h"
-
-
-def _window_text(start: datetime, end: datetime, shift: str | None) -> str:
-    named = f"shift {shift}: " if shift else ""
-    return f"{named}{start:%a %d %b %H:%M} to {end:%H:%M} UTC"

@@ -22,7 +22,7 @@ from floorpulse.analytics.schemas import (
     WorkstationMetrics,
 )
 from floorpulse.analytics.service import MetricsService
-from floorpulse.clock import Clock
+from floorpulse.clock import Clock, utc_now
 from floorpulse.dashboard.filters import Filters, metrics_query
 from floorpulse.demo.schemas import SeedResult
 from floorpulse.demo.service import DemoService, SeedPlan
@@ -197,6 +197,20 @@ class DashboardService:
         )
         page, _ = self.events.list_events(query)
         return page
+
+
+def dashboard_views(
+    metrics: MetricsService, events: EventService, clock: Clock = utc_now
+) -> DashboardService:
+    """The dashboard's views over the same services the API answers with."""
+    database, settings = metrics.db, metrics.settings
+    return DashboardService(
+        metrics,
+        events,
+        RegistryService(database, clock),
+        DemoService(database, settings, events, clock),
+        clock,
+    )
 
 
 # The worker's KPI cards: (key, label, what it reads of the worker's row, unit).

@@ -1,0 +1,125 @@
+"""Views drawn in the drawing process: what the server's own services draw, a process that
+dies is replaced, and the process never outlives the server."""
+
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
+
+import orjson
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from floorpulse.dashboard import ids, refresh
+from floorpulse.dashboard.drawing import Drawing
+from floorpulse.dashboard.filters import Filters
+from floorpulse.dashboard.views import DashboardService
+from floorpulse.settings import Settings
+from tests.analytics.test_metrics_api import at, post
+from tests.conftest import StartServer
+
+# A closed window (the drawing process's clock is the real one, the test app's stands still).
+DAY = Filters(
+    range="custom",
+    start=datetime(2026, 1, 15, 8, tzinfo=UTC),
+    end=datetime(2026, 1, 15, 12, tzinfo=UTC),
+)
+T = TypeVar("T")
+COMPARED = [ids.KPIS, ids.LEADERBOARD, ids.STATIONS, ids.HEATMAP, ids.TREND, ids.STREAM]
+
+
+@pytest.fixture
+def drawing(settings: Settings) -> Iterator[Drawing]:
+    drawing = Drawing(settings)
+    yield drawing
+    drawing.close()
+
+
+def drawn_here(app: FastAPI, filters: Filters) -> dict[str, object]:
+    """What the server's own services draw, decoded, by output."""
+    views: DashboardService = app.state.dashboard
+    values = refresh.panels(views.overview(filters), filters, "dark", (60.0, 80.0))
+    return _by_output([orjson.loads(value) for value in refresh.encode(values)])
+
+
+def drawn_there(drawing: Drawing, filters: Filters, moment: int = 1) -> dict[str, object]:
+    drawn = drawing.draw(filters, ("generation", moment), "dark", False)
+    assert drawn.refused is None
+    return _by_output([orjson.loads(output) for output in drawn.outputs])
+
+
+def _by_output(values: list[object]) -> dict[str, object]:
+    keys = [key for key, _ in refresh.PANEL_OUTPUTS]
+    return dict(zip(keys, values, strict=True))
+
+
+def test_the_drawing_process_draws_what_the_servers_services_draw(
+    client: TestClient, app: FastAPI, drawing: Drawing
+) -> None:
+    post(client, at("08:30"), at("09:10", "product_count", count=4), at("10:15", "idle"))
+
+    there, here = drawn_there(drawing, DAY), drawn_here(app, DAY)
+
+    for key in COMPARED:
+        assert there[key] == here[key], key
+    assert "4" in orjson.dumps(there[ids.KPIS]).decode()
+
+
+def test_a_window_the_metrics_refuse_is_told_not_drawn(drawing: Drawing) -> None:
+    backwards = Filters(range="custom", start=DAY.end, end=DAY.start)
+
+    drawn = drawing.draw(backwards, ("generation", 1), "dark", False)
+
+    assert drawn.outputs == []
+    assert drawn.refused
+
+
+def test_a_drawing_process_that_dies_is_replaced_by_the_next_view(
+    client: TestClient, drawing: Drawing
+) -> None:
+    post(client, at("08:30"))
+    drawn_there(drawing, DAY)
+    (pid,) = _children(os.getpid(), "spawn_main")
+
+    os.kill(pid, signal.SIGKILL)
+
+    assert drawn_there(drawing, DAY, moment=2)[ids.KPIS]
+    (replaced,) = _children(os.getpid(), "spawn_main")
+    assert replaced != pid
+
+
+def test_the_drawing_process_ends_with_a_killed_server(start_server: StartServer) -> None:
+    server = start_server()  # `floorpulse serve` starts the drawing process with the server
+    pid = server.process.pid
+    drawing = _eventually(lambda: _children(pid, "spawn_main"))
+
+    server.kill()
+
+    assert _eventually(lambda: not any(Path(f"/proc/{p}").exists() for p in drawing))
+
+
+def _children(parent: int, marker: str) -> list[int]:
+    """The processes `parent` started whose command line holds `marker`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().decode(errors="replace")
+        except (OSError, ValueError):
+            continue
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        if int(ppid) == parent and state != "Z" and marker in command:  # Z: dead, not reaped
+            found.append(int(entry.name))
+    return found
+
+
+def _eventually(check: Callable[[], T], within_s: float = 20) -> T:
+    deadline = time.monotonic() + within_s
+    while not (found := check()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert found
+    return found
