@@ -37,21 +37,32 @@ def outputs(
 
 class Synced(NamedTuple):
     url: object
-    controls: dict[str, object]
+    answered: dict[str, object]  # what the callback sets each control to (or no_update)
+    controls: dict[str, object]  # what each control shows after it
     offers: list[object]
     named_hidden: bool
     custom_hidden: bool
 
 
+# The filter bar's controls as the page lays them out.
+LAID_OUT = {"range": "today", "view": "all", "from_time": "00:00", "to_time": "24:00"}
+
+
 def sync(trigger: str | None, search: str, path: str = "/", **controls: str | None) -> Synced:
-    """The sync callback's answer to `trigger`, the controls holding `controls`."""
-    url, *rest = callbacks.filters_and_url(trigger, search, path, Controls(**controls), BERLIN)
+    """The sync callback's answer to `trigger`, the controls holding `controls` (by default,
+    as the page lays them out)."""
+    held = Controls(**{**LAID_OUT, **controls})
+    url, *rest = callbacks.filters_and_url(trigger, search, path, held, BERLIN)
     values = rest[: len(CONTROLS)]
     offered = len(callbacks.OFFERED) + len(callbacks.TIME_PICKERS)
     offers = rest[len(CONTROLS) : len(CONTROLS) + offered]
     named_hidden, custom_hidden = rest[len(CONTROLS) + offered :]
-    shown = dict(zip(CONTROLS, values, strict=True))
-    return Synced(url, shown, offers, named_hidden, custom_hidden)
+    answered = dict(zip(CONTROLS, values, strict=True))
+    shown = {
+        name: before if answered[name] is no_update else answered[name]
+        for name, before in zip(CONTROLS, held.values(), strict=True)
+    }
+    return Synced(url, answered, shown, offers, named_hidden, custom_hidden)
 
 
 def test_a_deep_link_sets_every_control_and_offers_its_choices_before_the_lists_arrive() -> None:
@@ -77,6 +88,23 @@ def test_a_deep_link_sets_every_control_and_offers_its_choices_before_the_lists_
     assert synced.custom_hidden
 
 
+def test_a_page_opened_without_a_link_sets_no_control_it_shows_already() -> None:
+    # A date picker told its empty date again reports a change: a round trip before the view.
+    synced = sync(None, "")
+
+    assert all(value is no_update for value in synced.answered.values())
+    assert synced.url is no_update
+
+
+def test_a_link_sets_only_the_controls_that_show_something_else() -> None:
+    synced = sync(None, "?range=24h&worker=W7", worker="W3")
+
+    assert {name for name, value in synced.answered.items() if value is not no_update} == {
+        "range",
+        "worker",
+    }
+
+
 def test_a_changed_control_rewrites_the_url_and_keeps_the_rest() -> None:
     synced = sync(
         ids.WORKSTATION,
@@ -88,7 +116,7 @@ def test_a_changed_control_rewrites_the_url_and_keeps_the_rest() -> None:
     )
 
     assert synced.url == "?range=24h&worker=W7&workstation=S2&view=workstations"
-    assert all(value is no_update for value in [*synced.controls.values(), *synced.offers])
+    assert all(value is no_update for value in [*synced.answered.values(), *synced.offers])
 
 
 def test_clearing_a_filter_drops_it_from_the_url() -> None:

@@ -219,14 +219,21 @@ def filters_and_url(
     """Keep the URL and the filter controls in step: a deep link sets the controls (offering
     its worker, station, site and times of day, which a dropdown would otherwise drop); a
     changed control rewrites the URL, so the view can be bookmarked. The named shift's and
-    the custom range's pickers show only with their range."""
+    the custom range's pickers show only with their range.
+
+    A control is set only when it shows something else: a date picker told its empty date
+    again reports a change, and answering that cost a round trip before the first view."""
     given = parse(search, path)
     if trigger in (None, ids.URL):
         shown = Controls.showing(given, zone)
+        values = [
+            no_update if value == now else value
+            for value, now in zip(shown.values(), controls.values(), strict=True)
+        ]
         offers = [_offer(value) for value in (given.worker, given.workstation, given.site)]
         picked = (shown.from_time, shown.to_time)
         times = [_times(grid, time) for (_, grid), time in zip(TIME_PICKERS, picked, strict=True)]
-        return no_update, *shown.values(), *offers, *times, *_range_pickers_hidden(given)
+        return no_update, *values, *offers, *times, *_range_pickers_hidden(given)
     changed = controls.applied_to(given, zone, RANGE_PICKERS.get(trigger or ""))
     url = rewritten(search, changed)
     unchanged = [no_update] * (len(CONTROLS) + len(OFFERED) + len(TIME_PICKERS))
