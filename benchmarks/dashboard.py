@@ -8,11 +8,12 @@ by default, ending now), on a fresh SQLite database served by `floorpulse serve`
    `shared`, the copy another viewer's refresh made.
 3. ingestion under viewers: 10-event batches posted every 100 ms (100 events/s); the latency
    of each post alone; with 50 simulated viewers polling every 2 s; with 20 simulated pushed
-   dashboards (each refreshing on every generation, as a beat asks; both from another
-   process); and with `--browser-dashboards` real dashboards open in chromium (each its own
-   browser context, pushed): twenty chromium pages need more than a 2-core machine.
+   dashboards (each refreshing on every generation at the offset its beat would come at;
+   both from another process); and with `--browser-dashboards` real dashboards open in
+   chromium (each its own browser context, pushed): twenty chromium pages need more than a
+   2-core machine.
 4. wallboard: a `?kiosk=1` page cycling for `--wallboard-minutes`; its JS heap and DOM size
-   at the start and the end, and the server's memory.
+   at the start and the end, and the memory of the server and of its drawing process.
 """
 
 import argparse
@@ -34,6 +35,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from common import BENCH_FACTORY, build_rollups, history, load_history, p50_p95_ms, scratch
 from floorpulse.analytics.repository import mark_stale
+from floorpulse.dashboard.push import offset_s
 from floorpulse.db.engine import Database
 from floorpulse.db.epoch import from_epoch_us, to_epoch_us
 from floorpulse.db.migrate import upgrade
@@ -319,7 +321,10 @@ async def _viewers(
     limits = httpx.Limits(max_connections=viewers.count)
     async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
 
-        async def viewer(offset: float) -> None:
+        async def viewer(n: int) -> None:
+            # Pushed: each viewer's beat comes at its own offset into the generation, as the
+            # server spreads them (push.offset_s); polling: each on its own clock.
+            offset = offset_s(n) if viewers.pushed else n * viewers.every_s / viewers.count
             await asyncio.sleep(offset)
             while time.monotonic() < end:
                 began = time.perf_counter()
@@ -328,13 +333,12 @@ async def _viewers(
                 answer = await client.post(REFRESH, json=body)
                 answer.raise_for_status()
                 latencies.append(time.perf_counter() - began)
-                if viewers.pushed:  # the next beat: the next generation
-                    await asyncio.sleep((generation + 1) * viewers.every_s - time.time())
+                if viewers.pushed:  # the next beat: the next generation's
+                    await asyncio.sleep((generation + 1) * viewers.every_s + offset - time.time())
                 else:
                     await asyncio.sleep(max(0.0, viewers.every_s - (time.perf_counter() - began)))
 
-        spread = 0.0 if viewers.pushed else viewers.every_s / viewers.count
-        await asyncio.gather(*(viewer(spread * n) for n in range(viewers.count)))
+        await asyncio.gather(*(viewer(n) for n in range(viewers.count)))
     return latencies
 
 

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from itertools import pairwise
 from typing import TypeVar
 
-from floorpulse.dashboard.push import Beat, Pulse
+from floorpulse.dashboard.push import Beat, Pulse, offset_s
 
 T = TypeVar("T")
 PATIENCE_S = 5.0  # far above every period below: a listener that waits this long missed it
@@ -37,7 +37,7 @@ async def next_beat(beats: AsyncIterator[Beat]) -> Beat:
 
 def test_a_listener_hears_a_beat_at_once_and_another_when_the_store_changes() -> None:
     store = Store()
-    pulse = Pulse(store.read, watch_s=0.01, min_gap_s=0, heartbeat_s=60)
+    pulse = Pulse(store.read, watch_s=0.01, min_gap_s=0, heartbeat_s=60, spread_s=0)
 
     async def listen() -> tuple[Beat, Beat]:
         beats = pulse.beats()
@@ -53,7 +53,7 @@ def test_a_listener_hears_a_beat_at_once_and_another_when_the_store_changes() ->
 
 def test_every_listener_hears_the_same_change_from_one_watcher() -> None:
     store = Store()
-    pulse = Pulse(store.read, watch_s=0.01, min_gap_s=0, heartbeat_s=60)
+    pulse = Pulse(store.read, watch_s=0.01, min_gap_s=0, heartbeat_s=60, spread_s=0)
 
     async def listen() -> list[int]:
         listeners = [pulse.beats() for _ in range(20)]
@@ -68,9 +68,42 @@ def test_every_listener_hears_the_same_change_from_one_watcher() -> None:
     assert run(listen) == [1] * 20
 
 
+def test_the_beats_of_one_generation_reach_the_listeners_spread_apart() -> None:
+    store = Store()
+    pulse = Pulse(store.read, watch_s=0.01, min_gap_s=0, heartbeat_s=60, spread_s=0.4)
+
+    async def listen() -> tuple[float, list[tuple[int, float]]]:
+        listeners = [pulse.beats() for _ in range(20)]
+        await asyncio.gather(*(next_beat(beats) for beats in listeners))
+        store.version = 1
+        changed_at = time.monotonic()
+
+        async def heard(beats: AsyncIterator[Beat]) -> tuple[int, float]:
+            beat = await next_beat(beats)
+            return beat.generation, time.monotonic()
+
+        return changed_at, await asyncio.gather(*(heard(beats) for beats in listeners))
+
+    changed_at, heard = run(listen)
+
+    assert {generation for generation, _ in heard} == {1}  # one view for all to share
+    after = sorted(at - changed_at for _, at in heard)
+    held = sorted(offset_s(k, 0.4) for k in range(20))
+    # Each no sooner than its offset: not one burst of twenty requests, but one every 20 ms.
+    assert all(seen >= offset - 0.01 for seen, offset in zip(after, held, strict=True))
+    assert held[-1] > 0.35
+
+
+def test_the_offsets_of_any_number_of_viewers_fall_evenly_apart() -> None:
+    for viewers in (2, 5, 20, 100):
+        offsets = sorted(offset_s(k, 1.0) for k in range(viewers))
+        assert all(0 <= offset < 1 for offset in offsets)
+        assert max(b - a for a, b in pairwise([*offsets, 1.0])) < 3 / viewers
+
+
 def test_a_quiet_store_still_beats_every_heartbeat_with_a_generation_all_share() -> None:
     store = Store()
-    pulse = Pulse(store.read, watch_s=0.01, min_gap_s=0, heartbeat_s=0.5)
+    pulse = Pulse(store.read, watch_s=0.01, min_gap_s=0, heartbeat_s=0.5, spread_s=0)
 
     async def listen() -> tuple[list[Beat], list[Beat]]:
         early = pulse.beats()
@@ -93,7 +126,7 @@ def test_a_quiet_store_still_beats_every_heartbeat_with_a_generation_all_share()
 
 def test_a_busy_store_moves_a_generation_no_oftener_than_the_minimum_gap() -> None:
     store = Store()
-    pulse = Pulse(store.read, watch_s=0.005, min_gap_s=0.1, heartbeat_s=60)
+    pulse = Pulse(store.read, watch_s=0.005, min_gap_s=0.1, heartbeat_s=60, spread_s=0)
 
     async def listen() -> list[float]:
         async def churn() -> None:
@@ -119,7 +152,7 @@ def test_a_busy_store_moves_a_generation_no_oftener_than_the_minimum_gap() -> No
 
 def test_the_watcher_stops_reading_when_the_last_listener_leaves() -> None:
     store = Store()
-    pulse = Pulse(store.read, watch_s=0.01, min_gap_s=0, heartbeat_s=60)
+    pulse = Pulse(store.read, watch_s=0.01, min_gap_s=0, heartbeat_s=60, spread_s=0)
 
     async def listen_then_leave() -> tuple[int, int]:
         beats = pulse.beats()
@@ -138,7 +171,7 @@ def test_the_watcher_stops_reading_when_the_last_listener_leaves() -> None:
 
 def test_a_failed_read_does_not_stop_the_watcher() -> None:
     store = Store()
-    pulse = Pulse(store.read, watch_s=0.01, min_gap_s=0, heartbeat_s=60)
+    pulse = Pulse(store.read, watch_s=0.01, min_gap_s=0, heartbeat_s=60, spread_s=0)
 
     async def listen() -> Beat:
         beats = pulse.beats()
