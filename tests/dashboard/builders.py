@@ -4,9 +4,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from floorpulse.analytics.schemas import Band, Point, Series, WorkerMetrics, WorkstationMetrics
+from floorpulse.analytics.schemas import Point, Series, WorkerMetrics, WorkstationMetrics
 from floorpulse.dashboard.views import Kpi, Overview
+from floorpulse.db.epoch import to_epoch_us
 from floorpulse.events.schemas import EventOut
+from floorpulse.metrics.intervals import Band as StateBand
 
 START = datetime(2026, 1, 15, 6, 0, tzinfo=UTC)
 END = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
@@ -86,8 +88,8 @@ def overview(**changes: Any) -> Overview:
         heatmap=[Series(key="S1", name="Press", points=[point(0, 50.0, 3), point(1, None, 0)])],
         trend=[point(0, 50.0, 3), point(1, 75.0, 9)],
         timeline=[
-            Band(worker_id="W1", name=None, start=START, end=END, state="working"),
-            Band(worker_id="W2", name="Ann", start=START, end=END, state="unobserved"),
+            StateBand(to_epoch_us(START), to_epoch_us(END), "W1", "working"),
+            StateBand(to_epoch_us(START), to_epoch_us(END), "W2", "unobserved"),
         ],
         events=[event()],
         worker_choices=[("W1", "Name W1"), ("W2", "W2")],

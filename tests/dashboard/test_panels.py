@@ -295,12 +295,14 @@ def test_filter_lists_offer_names_and_keep_ids_as_values() -> None:
 
 
 def test_the_timeline_has_one_labelled_trace_per_state_and_hatches_unobserved_time() -> None:
-    figure = go.Figure(figures.timeline(a_view().timeline, DARK))  # valid: Plotly checks it
+    view = a_view()
+    figure = go.Figure(figures.timeline(view.timeline, {"W2": "Ann"}, DARK))  # Plotly checks it
 
     names = [trace.name for trace in figure.data]
     assert names == [STATE_LABELS[s] for s in figures.TIMELINE_STATES]
     unobserved = figure.data[names.index("Unobserved")]
-    assert list(unobserved.y) == ["Ann"]
+    assert list(unobserved.y) == ["Ann"]  # by name
+    assert list(figure.data[0].y) == ["W1"]  # by id, where the registry knows no name
     assert list(unobserved.customdata) == ["W2"]  # what a click on the band opens
     assert unobserved.marker.pattern.shape == "/"
     working = figure.data[0]

@@ -9,6 +9,7 @@ hours.
 import copy
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from itertools import groupby, pairwise
 from typing import Any, TypeVar, cast
@@ -36,6 +37,7 @@ from floorpulse.db.engine import Database
 from floorpulse.db.epoch import from_epoch_us, to_epoch_us
 from floorpulse.errors import InvalidInput
 from floorpulse.metrics.buckets import bucket_edges
+from floorpulse.metrics.intervals import Band as StateBand
 from floorpulse.metrics.intervals import Window, active_workers
 from floorpulse.metrics.plan import Piece, Source, plan, spans
 from floorpulse.metrics.tally import US_PER_HOUR, US_PER_S, Key, Tally, hour_start, sum_by
@@ -55,6 +57,17 @@ TIMELINE_SPAN_US = 24 * US_PER_HOUR
 RAW_KEPT_S = 1.0
 WORKERS = (registry.workers, "worker_id")
 STATIONS = (registry.workstations, "workstation_id")
+
+
+@dataclass(frozen=True)
+class StateBands:
+    """Each worker's states over `window` (the part of the window `asked` a timeline shows),
+    and the workers' names by id."""
+
+    asked: Asked
+    window: Window
+    names: dict[str, str | None]
+    bands: list[StateBand]
 
 
 class MetricsService:
@@ -164,27 +177,33 @@ class MetricsService:
 
     def timeline(self, query: MetricsQuery) -> Timeline:
         """Each registered worker's states over the window (its last 24 h if longer)."""
+        drawn = self.state_bands(query)
+        return Timeline(
+            from_=from_epoch_us(drawn.window.start_us),
+            to=drawn.asked.end,
+            shift=drawn.asked.shift,
+            bands=[
+                Band(
+                    worker_id=b.worker_id,
+                    name=drawn.names.get(b.worker_id),
+                    start=from_epoch_us(b.start_us),
+                    end=from_epoch_us(b.end_us),
+                    state=b.state,
+                )
+                for b in drawn.bands
+            ],
+        )
+
+    def state_bands(self, query: MetricsQuery) -> StateBands:
+        """timeline() as the metrics core draws it, for a chart: a day of a hundred workers is
+        thousands of bands, drawn each second."""
         site, window, asked = self._resolve(query, self.clock())
         window = Window(max(window.start_us, window.end_us - TIMELINE_SPAN_US), window.end_us)
         with self.db.read() as conn:
             known = self._registered(conn, WORKERS, site)
             names = {w.worker_id: w.name for w in known if query.worker_id in (None, w.worker_id)}
             found = self.tiles.bands(conn, site, window, list(names), query.worker_id)
-        return Timeline(
-            from_=from_epoch_us(window.start_us),
-            to=asked.end,
-            shift=asked.shift,
-            bands=[
-                Band(
-                    worker_id=b.worker_id,
-                    name=names.get(b.worker_id),
-                    start=from_epoch_us(b.start_us),
-                    end=from_epoch_us(b.end_us),
-                    state=b.state,
-                )
-                for b in found
-            ],
-        )
+        return StateBands(asked, window, names, found)
 
     def _series_keys(
         self, conn: Connection, site: str, query: TimeseriesQuery

@@ -161,7 +161,7 @@ def render(
         ids.LEADERBOARD: leaderboard_rows(view, targets),
         ids.STATIONS: station_rows(view, targets),
         ids.HEATMAP: figures.heatmap(view.heatmap, colours),
-        ids.TIMELINE: figures.timeline(view.timeline, colours),
+        ids.TIMELINE: figures.timeline(view.timeline, dict(view.worker_choices), colours),
         ids.TREND: figures.trend(view.trend, colours),
         ids.STREAM: [_event_item(event) for event in view.events]
         or [html.Li("No events in this view yet.", className="empty")],

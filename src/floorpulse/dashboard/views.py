@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from floorpulse.analytics.schemas import (
-    Band,
     FactoryMetrics,
     MetricsQuery,
     Point,
@@ -29,6 +28,7 @@ from floorpulse.demo.service import DemoService, SeedPlan
 from floorpulse.errors import Conflict
 from floorpulse.events.schemas import EventOut, EventQuery
 from floorpulse.events.service import EventService
+from floorpulse.metrics.intervals import Band as StateBand
 from floorpulse.registry.service import WORKERS, WORKSTATIONS, Kind, RegistryService
 from floorpulse.shared import Shared
 
@@ -61,7 +61,7 @@ class Overview:
     workstations: list[WorkstationMetrics]
     heatmap: list[Series]
     trend: list[Point]
-    timeline: list[Band]
+    timeline: list[StateBand]  # the last day's at most (MetricsService.state_bands)
     events: list[EventOut]
     worker_choices: list[tuple[str, str]]  # (id, name or id) of every worker of the site
     station_choices: list[tuple[str, str]]
@@ -117,7 +117,7 @@ class DashboardService:
             workstations=metrics.workstations(query),
             heatmap=_series(metrics, query, "workstation"),
             trend=_series(metrics, query, "factory")[0].points,
-            timeline=metrics.timeline(query).bands,
+            timeline=metrics.state_bands(query).bands,
             events=self._events(filters),
             worker_choices=_choices(registered[WORKERS.key], WORKERS, site),
             station_choices=_choices(registered[WORKSTATIONS.key], WORKSTATIONS, site),
