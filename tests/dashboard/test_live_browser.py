@@ -156,3 +156,30 @@ def test_the_wallboard_hides_the_controls_and_cycles_through_its_stages(
         expect(page.get_by_role("heading", name=shown)).to_be_visible()
     expect(page.locator(".filters")).to_be_hidden()
     expect(page.get_by_role("button", name="Reseed sample data")).to_be_hidden()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1280, 720)])
+def test_every_wallboard_stage_fits_the_screen_with_its_chart_drawn(
+    page: Page, seeded: str, width: int, height: int
+) -> None:
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(seeded + "/?kiosk=1&cycle=3", wait_until="domcontentloaded")
+
+    for stage, chart in (
+        ("overview", "#trend"),
+        ("workstations", "#heatmap"),
+        ("timeline", "#timeline"),
+    ):
+        expect(page.locator("#shell")).to_have_class(f"shell kiosk kiosk-{stage}", timeout=8_000)
+        expect(page.locator(f"{chart} .trace, {chart} .hm").first).to_be_attached()  # data drawn
+        # Drawn first at Plotly's default size, the chart then takes its place on the screen:
+        # readable (a fifth of the screen at least) and all of it on the screen.
+        page.wait_for_function(FITS, arg=[chart, height], timeout=5_000)
+        scroll = page.evaluate("() => document.documentElement.scrollHeight")
+        assert scroll <= height  # nothing to scroll to: a wall screen has no one to scroll it
+
+
+FITS = """([chart, height]) => {
+  const box = document.querySelector(chart + " .main-svg").getBoundingClientRect();
+  return box.height > height / 5 && box.bottom <= height;
+}"""

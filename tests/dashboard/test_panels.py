@@ -374,7 +374,10 @@ def test_a_wallboards_charts_are_in_type_read_from_across_the_floor() -> None:
     for chart in (ids.HEATMAP, ids.TIMELINE, ids.TREND):
         desk_figure, wall_figure = go.Figure(desk[chart]), go.Figure(wall[chart])
         assert wall_figure.layout.font.size >= 20 > desk_figure.layout.font.size
-        assert wall_figure.layout.height > desk_figure.layout.height  # rows room for the type
+        # A desk's chart is as tall as its rows need; a wallboard's fills its part of the screen.
+        assert desk_figure.layout.height
+        assert wall_figure.layout.height is None
+        assert wall_figure.layout.autosize
 
 
 def test_panels_encoded_once_reach_the_browser_as_the_plain_outputs_would() -> None:

@@ -19,10 +19,12 @@ TIMELINE_STATES = ("working", "idle", "absent", "unobserved")
 
 def _frame(traces: list[dict[str, Any]], colours: Palette, height: int, **layout: Any) -> Figure:
     axis = {"gridcolor": colours.grid, "zeroline": False, "automargin": True}
+    # Without a height a figure autosizes: a wallboard's fill the screen's space (CSS) exactly.
+    size = {"autosize": True} if colours.fills else {"height": height}
     return {
         "data": traces,
         "layout": {
-            "height": height,
+            **size,
             "margin": {"l": 8, "r": 8, "t": 28, "b": 8},
             "paper_bgcolor": "rgba(0,0,0,0)",
             "plot_bgcolor": "rgba(0,0,0,0)",
@@ -85,6 +87,8 @@ def trend(points: list[Point], colours: Palette) -> Figure:
             "overlaying": "y",
             "side": "right",
             "showgrid": False,
+            "tickmode": "auto",  # its own round numbers of units, not the left axis' grid lines
+            "rangemode": "tozero",
             "automargin": True,  # room for its title beside its ticks
         },
     )

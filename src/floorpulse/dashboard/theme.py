@@ -27,6 +27,8 @@ class Palette:
     grid: str
     muted: str
     font_px: int = 13
+    # A wallboard's charts fill the place the screen leaves them instead of a height their own.
+    fills: bool = False
 
 
 DARK = Palette(text="#e6e9ee", grid="#2c333d", muted="#8b95a3")
@@ -36,7 +38,7 @@ WALLBOARD_FONT_PX = 22  # charts read from 5 m away on a TV, as the page's own k
 
 def palette(theme: str, wallboard: bool = False) -> Palette:
     chosen = LIGHT if theme == "light" else DARK
-    return replace(chosen, font_px=WALLBOARD_FONT_PX) if wallboard else chosen
+    return replace(chosen, font_px=WALLBOARD_FONT_PX, fills=True) if wallboard else chosen
 
 
 def band(utilization_pct: float | None, targets: tuple[float, float]) -> str:
