@@ -17,6 +17,7 @@ from floorpulse.devtools import CHROMIUM_ARGS, ServerProcess, chromium
 IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
 DESKTOP = {"width": 1440, "height": 1000}
 PHONE = {"width": 390, "height": 844}
+WALL = {"width": 1920, "height": 1080}  # a TV on the shop-floor wall
 
 
 def main() -> None:
@@ -35,6 +36,7 @@ def main() -> None:
             shoot(page, f"{url}/", "overview-light")
             page.get_by_role("button", name="Light / dark").click()
             shoot(page, f"{url}/workers/W1?range=24h", "worker")
+            page.set_viewport_size(WALL)
             shoot(page, f"{url}/?kiosk=1", "kiosk", full_page=False)
             page.set_viewport_size(PHONE)
             shoot(page, f"{url}/", "phone")
