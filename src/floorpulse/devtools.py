@@ -88,8 +88,15 @@ class ServerProcess:
 
     def children_memory_mib(self) -> float:
         """The resident memory of the processes it started (the dashboard's drawing)."""
+        return sum(_status_mib(pid, "VmRSS") for pid in self._children())
+
+    def cpu_s(self) -> float:
+        """CPU time (user and system) the process and those it started have used so far."""
+        return sum(_cpu_s(pid) for pid in [self.process.pid, *self._children()])
+
+    def _children(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return sum(_status_mib(int(pid), "VmRSS") for pid in children.read_text().split())
+        return [int(pid) for pid in children.read_text().split()]
 
     def kill(self) -> None:
         """SIGKILL: no shutdown handler runs, nothing is flushed by the process."""
@@ -115,3 +122,8 @@ def _status_mib(pid: int, field: str) -> float:
     status = Path(f"/proc/{pid}/status").read_text()
     kib = next(line.split()[1] for line in status.splitlines() if line.startswith(field))
     return int(kib) / 1024
+
+
+def _cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime

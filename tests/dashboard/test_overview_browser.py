@@ -1,5 +1,6 @@
 """The overview in a real browser, against a live server with generated data."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
@@ -95,12 +96,13 @@ def test_a_leaderboard_row_opens_the_workers_page_and_back_returns(page: Page, s
     page.goto(seeded + "/?range=24h", wait_until="domcontentloaded")
     first = page.locator("#leaderboard .ag-row[row-index='0']")
     expect(first).to_be_visible(timeout=15_000)
-    worker_id = first.get_attribute("row-id")
+    name = first.locator("[col-id='worker']").inner_text()
 
     first.locator("[col-id='worker']").click()
 
-    expect(page).to_have_url(f"{seeded}/workers/{worker_id}?range=24h")
-    expect(page.locator("#page-title")).to_contain_text(f"({worker_id})")
+    expect(page).to_have_url(re.compile(rf"{seeded}/workers/W\d+\?range=24h"))
+    worker_id = page.url.split("/workers/")[1].split("?")[0]
+    expect(page.locator("#page-title")).to_have_text(f"Worker: {name} ({worker_id})")
     expect(page.get_by_role("heading", name="Worker leaderboard")).to_be_hidden()
     expect(page.get_by_role("heading", name="State timeline")).to_be_visible()
     # The 24 h window holds all 3 seeded hours, so its units stand still as it slides.

@@ -261,25 +261,30 @@ def test_a_changed_range_on_an_entity_page_keeps_the_page() -> None:
     assert synced.url == "?range=24h"  # the path still names the worker
 
 
+# A table's rows as it shows them (sorted by the viewer, say): a click names a place in them.
+SHOWN = [{"worker_id": "W9"}, {"worker_id": "W 2"}]
+
+
 @pytest.mark.parametrize(
-    ("trigger", "clicked", "opened"),
+    ("trigger", "clicked", "shown", "opened"),
     [
-        (ids.LEADERBOARD, {"rowId": "W 2", "colId": "units"}, "/workers/W%202"),
-        (ids.STATIONS, {"rowId": "S1"}, "/workstations/S1"),
-        (ids.HEATMAP, {"points": [{"customdata": "S4", "x": "06:00"}]}, "/workstations/S4"),
-        (ids.TIMELINE, {"points": [{"customdata": "W3", "x": "07:00"}]}, "/workers/W3"),
-        (ids.BACK, 1, "/"),
+        (ids.LEADERBOARD, {"rowIndex": 1, "colId": "units"}, SHOWN, "/workers/W%202"),
+        (ids.STATIONS, {"rowIndex": 0}, [{"workstation_id": "S1"}], "/workstations/S1"),
+        (ids.HEATMAP, {"points": [{"customdata": "S4", "x": "06:00"}]}, None, "/workstations/S4"),
+        (ids.TIMELINE, {"points": [{"customdata": "W3", "x": "07:00"}]}, None, "/workers/W3"),
+        (ids.BACK, 1, None, "/"),
     ],
 )
 def test_a_click_on_a_row_cell_or_band_opens_that_entitys_page(
-    trigger: str, clicked: object, opened: str
+    trigger: str, clicked: object, shown: list[object] | None, opened: str
 ) -> None:
-    assert callbacks.destination(trigger, clicked) == opened
+    assert callbacks.destination(trigger, clicked, shown) == opened
 
 
 def test_a_click_on_nothing_goes_nowhere() -> None:
     assert callbacks.destination(ids.HEATMAP, {"points": []}) is no_update
-    assert callbacks.destination(ids.LEADERBOARD, None) is no_update
+    assert callbacks.destination(ids.LEADERBOARD, None, SHOWN) is no_update
+    assert callbacks.destination(ids.LEADERBOARD, {"rowIndex": 2}, SHOWN) is no_update  # gone
 
 
 def test_filter_lists_offer_names_and_keep_ids_as_values() -> None:

@@ -95,10 +95,14 @@ def register(dash_app: Dash, views: DashboardService, drawing: Drawing, settings
         Input(ids.HEATMAP, "clickData"),
         Input(ids.TIMELINE, "clickData"),
         Input(ids.BACK, "n_clicks"),
+        State(ids.LEADERBOARD, "virtualRowData"),
+        State(ids.STATIONS, "virtualRowData"),
         prevent_initial_call=True,
     )
-    def navigate(*_clicks: Any) -> Any:
-        return destination(ctx.triggered_id, ctx.triggered[0]["value"])
+    def navigate(*clicks_and_rows: Any) -> Any:
+        *_, workers_shown, stations_shown = clicks_and_rows
+        shown = workers_shown if ctx.triggered_id == ids.LEADERBOARD else stations_shown
+        return destination(ctx.triggered_id, ctx.triggered[0]["value"], shown)
 
     @dash_app.callback(
         *[Output(key, prop) for key, prop in PANEL_OUTPUTS],
@@ -253,21 +257,28 @@ def _offer(value: str | None) -> Any:
     return [{"label": value, "value": value}] if value else no_update
 
 
-def destination(trigger: str | None, clicked: Any) -> Any:
+def destination(trigger: str | None, clicked: Any, rows_shown: list[Any] | None = None) -> Any:
     """The page a click opens: a worker's from the leaderboard or the timeline, a station's
-    from its table or the heatmap, the overview from the back button."""
+    from its table or the heatmap, the overview from the back button. A table's click names
+    the row's place among `rows_shown`, the table's rows in the order it shows them."""
     if trigger == ids.BACK:
         return "/"
     if not clicked:
         return no_update
     if trigger in (ids.LEADERBOARD, ids.STATIONS):
-        page: Page = "worker" if trigger == ids.LEADERBOARD else "workstation"
-        return page_path(page, clicked["rowId"]) if clicked.get("rowId") else no_update
+        return _row_page(trigger, clicked.get("rowIndex"), rows_shown or [])
     points = clicked.get("points") or [{}]
     entity = points[0].get("customdata")
     if entity is None:
         return no_update
     return page_path("workstation" if trigger == ids.HEATMAP else "worker", entity)
+
+
+def _row_page(table: str, index: int | None, rows_shown: list[Any]) -> Any:
+    page: Page = "worker" if table == ids.LEADERBOARD else "workstation"
+    if index is None or not 0 <= index < len(rows_shown):
+        return no_update
+    return page_path(page, rows_shown[index][f"{page}_id"])
 
 
 def seed_message(result: SeedResult) -> str:
