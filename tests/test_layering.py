@@ -22,7 +22,8 @@ def test_wire_schemas_import_only_pydantic_and_the_standard_library() -> None:
 def test_the_pure_cores_import_only_the_standard_library() -> None:
     probe = (
         "import sys; before = set(sys.modules); "
-        "import floorpulse.metrics.intervals, floorpulse.metrics.tally, floorpulse.demo.generator; "
+        "import floorpulse.metrics.intervals, floorpulse.metrics.tally, floorpulse.demo.generator, "
+        "floorpulse.mlops.drift; "
         "print(sorted({m.split('.')[0] for m in set(sys.modules) - before} "
         "- set(sys.stdlib_module_names) - {'floorpulse'}))"
     )
