@@ -90,6 +90,7 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         sqlite_synchronous="NORMAL",
         rollup_interval_s=3600,
+        alert_interval_s=3600,
         _env_file=None,
     )
 

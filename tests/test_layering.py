@@ -23,7 +23,7 @@ def test_the_pure_cores_import_only_the_standard_library() -> None:
     probe = (
         "import sys; before = set(sys.modules); "
         "import floorpulse.metrics.intervals, floorpulse.metrics.tally, floorpulse.demo.generator, "
-        "floorpulse.mlops.drift; "
+        "floorpulse.mlops.drift, floorpulse.mlops.sampling; "
         "print(sorted({m.split('.')[0] for m in set(sys.modules) - before} "
         "- set(sys.stdlib_module_names) - {'floorpulse'}))"
     )

@@ -30,6 +30,11 @@ from floorpulse.events.router import router as events_router
 from floorpulse.events.schemas import EventBatchIn, EventIn
 from floorpulse.events.service import EventService
 from floorpulse.health.router import router as health_router
+from floorpulse.mlops.alerts import Alerts, keep_evaluating
+from floorpulse.mlops.router import alerts_router
+from floorpulse.mlops.router import router as models_router
+from floorpulse.mlops.service import ModelHealth
+from floorpulse.mlops.webhooks import Webhooks, keep_delivering
 from floorpulse.registry.router import router as registry_router
 from floorpulse.settings import Settings, get_settings
 
@@ -53,7 +58,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        keeper = asyncio.create_task(keep_fresh(rollups, settings.rollup_interval_s))
+        tasks = [
+            asyncio.create_task(keep_fresh(rollups, settings.rollup_interval_s)),
+            asyncio.create_task(keep_evaluating(app.state.alerts, settings.alert_interval_s)),
+            asyncio.create_task(keep_delivering(Webhooks(database, settings, clock))),
+        ]
         simulator = _start_demo(settings, database, ingest.service) if settings.demo else None
         app.state.simulator = simulator
         # What exists now lives as long as the app: keep it out of every later full collection,
@@ -63,9 +72,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         if simulator:
             simulator.stop()
         drawing.close()
-        keeper.cancel()
-        with suppress(asyncio.CancelledError):
-            await keeper
+        for task in tasks:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
         ingest.close()  # let accepted batches finish their commit
         database.dispose()
 
@@ -82,13 +92,23 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     app.state.simulator = None
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    routers = (health_router, events_router, registry_router, metrics_router, demo_router)
+    routers = (
+        health_router,
+        events_router,
+        registry_router,
+        metrics_router,
+        models_router,
+        alerts_router,
+        demo_router,
+    )
     for router in routers:
         app.include_router(router)
     app.add_api_route("/api/{rest:path}", _no_such_api, include_in_schema=False)
     _document_raw_bodies(app, [EventIn, EventBatchIn])
     # One for the API and the dashboard: both answer from the same kept timeline pieces.
     app.state.metrics = MetricsService(database, settings, clock)
+    app.state.model_health = ModelHealth(database, settings, app.state.metrics, clock)
+    app.state.alerts = Alerts(database, settings, app.state.model_health, clock)
     app.state.dashboard = dashboard_views(app.state.metrics, ingest.service, clock)
     attach_dashboard(app, app.state.dashboard, drawing, settings)
     return app

@@ -10,6 +10,8 @@ from floorpulse.db.engine import Database
 from floorpulse.demo.service import DemoService
 from floorpulse.events.ingest import Ingest
 from floorpulse.events.service import EventService
+from floorpulse.mlops.alerts import Alerts
+from floorpulse.mlops.service import ModelHealth
 from floorpulse.registry.service import RegistryService
 from floorpulse.settings import Settings
 
@@ -66,3 +68,19 @@ def get_demo_service(
 DemoServiceDep = Annotated[DemoService, Depends(get_demo_service)]
 MetricsServiceDep = Annotated[MetricsService, Depends(get_metrics_service)]
 RegistryServiceDep = Annotated[RegistryService, Depends(get_registry_service)]
+
+
+def get_model_health(request: Request) -> ModelHealth:
+    health: ModelHealth = request.app.state.model_health
+    return health
+
+
+ModelHealthDep = Annotated[ModelHealth, Depends(get_model_health)]
+
+
+def get_alerts(request: Request) -> Alerts:
+    alerts: Alerts = request.app.state.alerts
+    return alerts
+
+
+AlertsDep = Annotated[Alerts, Depends(get_alerts)]

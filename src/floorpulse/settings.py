@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from floorpulse.metrics.shifts import DEFAULT_SHIFTS, Shift
@@ -54,6 +54,46 @@ class Settings(BaseSettings):
     # the second on is on target (a plant sets its own: 85 is world class, 60 typical).
     utilization_targets: tuple[float, float] = (60.0, 80.0)
 
+    # Model health (docs/MODEL-HEALTH.md). A camera model is judged on the `drift_span_days`
+    # ending now, against the span before: a week holds every shift and weekday once.
+    drift_span_days: int = Field(default=7, ge=1, le=90)
+    # Detections a vision model is sure of score 0.9 and more; a mean under 0.75 means many
+    # calls near the point where it could as well have called another state.
+    drift_confidence_floor: float = Field(default=0.75, ge=0.0, le=1.0)
+    # Day-to-day means of a steady model move by a few percent; a fall of 15 % is a new
+    # model, a new angle, or a dirty lens, not chance.
+    drift_confidence_max_drop: float = Field(default=0.15, gt=0.0, le=1.0)
+    # Population stability index of the event-type mix: under 0.1 stable, 0.1-0.2 moved,
+    # over 0.2 shifted (the credit-scoring rule of thumb it comes from).
+    drift_mix_psi: float = Field(default=0.2, gt=0.0)
+    # A span with fewer detections than this says nothing: its shares are mostly chance.
+    drift_min_events: int = Field(default=500, ge=1)
+    # Productivity baseline: a day's utilization or units/h of each worker and station against
+    # its own `drift_baseline_days` before; a shift when at least `drift_baseline_share` of
+    # them (and at least 3) are more than `drift_baseline_sd` standard deviations off the
+    # same way. One worker's bad day is not the model's doing; most of them at once is.
+    drift_baseline_days: int = Field(default=14, ge=3, le=90)
+    drift_baseline_sd: float = Field(default=2.0, gt=0.0)
+    drift_baseline_share: float = Field(default=0.5, gt=0.0, le=1.0)
+    # Silence: a camera that has sent nothing for `silence_s` at a time of day when, on at
+    # least `silence_min_days` of the last 7, it was heard all through that span (in each
+    # half of it). Half an hour outlasts any break (heartbeats go on through them) and any
+    # hand-over between shifts.
+    silence_s: float = Field(default=1800.0, ge=60.0)
+    silence_min_days: int = Field(default=4, ge=1, le=7)
+
+    # Alerts are evaluated this often (seconds) inside the server, and on demand.
+    alert_interval_s: float = Field(default=300.0, ge=1.0)
+    # Retraining hooks: each gets a signed POST when a drift alert opens (docs/MODEL-HEALTH.md).
+    # The signature is HMAC-SHA256 of the body with webhook_secret, which they need then.
+    webhook_urls: list[AnyHttpUrl] = Field(default_factory=list)
+    webhook_secret: SecretStr | None = None
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
+    # A failed delivery is tried again after webhook_retry_s, then twice as long each time,
+    # up to webhook_max_attempts in all (8 from 5 s: the last about 10 minutes after the first).
+    webhook_retry_s: float = Field(default=5.0, gt=0)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=30)
+
     max_batch_events: int = Field(default=10_000, ge=1)
     # Threads that validate and store posted events. SQLite takes one writer at a time, and one
     # thread doing it all beats several contending for the lock and the GIL (+25 % measured).
@@ -97,6 +137,15 @@ class Settings(BaseSettings):
         if not 0 <= low <= good <= 100:
             raise ValueError(f"give two percentages, low then target, e.g. [60, 80]; got {targets}")
         return targets
+
+    @model_validator(mode="after")
+    def _hooks_are_signed(self) -> "Settings":
+        if self.webhook_urls and self.webhook_secret is None:
+            raise ValueError(
+                "FLOORPULSE_WEBHOOK_URLS needs FLOORPULSE_WEBHOOK_SECRET: every delivery is "
+                "signed with it, so that a receiver can tell FloorPulse's from anyone's"
+            )
+        return self
 
     @property
     def is_sqlite(self) -> bool:

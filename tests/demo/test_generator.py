@@ -14,6 +14,7 @@ from floorpulse.demo.generator import (
     Detection,
     Factory,
     Faults,
+    drifting_model,
     generate,
     realistic_faults,
     roster,
@@ -192,6 +193,20 @@ def test_a_new_model_part_way_through_reports_lower_confidence() -> None:
     assert {e.model_version for e in before} == {MODEL}
     assert {e.model_version for e in after} == {NEW_MODEL}
     assert mean(e.confidence for e in after) < mean(e.confidence for e in before) - 0.05
+
+
+def test_the_drifting_model_takes_two_in_five_working_heartbeats_for_idle() -> None:
+    change = DAY + timedelta(hours=12)
+    steady = day_of(Factory(workers=12))
+    drifting = day_of(Factory(workers=12, faults=drifting_model(change)))
+
+    def working_share(events: list[Detection]) -> float:
+        states = [
+            e for e in events if e.ts_us >= to_us(change) and e.event_type in STATES - {"absent"}
+        ]
+        return sum(e.event_type == "working" for e in states) / len(states)
+
+    assert working_share(drifting) == pytest.approx(working_share(steady) * 0.6, abs=0.03)
 
 
 def test_the_wire_form_is_what_the_ingest_api_takes() -> None:

@@ -6,6 +6,7 @@ import pytest
 
 from floorpulse.mlops.drift import (
     Counts,
+    baseline_shift,
     baseline_signal,
     confidence_signal,
     days_ending,
@@ -14,6 +15,7 @@ from floorpulse.mlops.drift import (
     rolling_means,
     silence_signal,
 )
+from floorpulse.mlops.sampling import allocate
 
 DAY = date(2026, 3, 1)
 
@@ -148,3 +150,68 @@ def test_a_camera_is_missed_only_when_it_is_usually_heard_at_this_time(
     gap_s: float, seen_days: int, alert: bool
 ) -> None:
     assert silence_signal(gap_s, seen_days, silence_s=900, min_days=4).alert is alert
+
+
+def test_a_version_new_this_week_is_compared_with_what_its_cameras_saw_the_week_before() -> None:
+    cameras = {day(n): uniform(0.9) for n in range(7)}
+    new_version = {day(n): uniform(0.72) for n in range(7, 14)}
+
+    signal = confidence_signal(new_version, day(13), fallback=cameras)
+    alone = confidence_signal(new_version, day(13))
+
+    assert signal.compared_with == "cameras"
+    assert signal.previous_mean == pytest.approx(0.9)
+    assert signal.drop == pytest.approx(0.2)
+    assert (alone.compared_with, alone.previous_mean, alone.drop) == ("own", None, None)
+
+
+def steady(mean: float) -> list[float]:
+    return [mean - 1, mean + 1] * 4  # 8 days: sample sd 1.069
+
+
+def test_most_workers_falling_off_their_baselines_together_is_a_shift() -> None:
+    entities = {
+        "W1": (steady(80), 70.0),  # z = -9.35
+        "W2": (steady(60), 57.0),  # z = -2.81
+        "W3": (steady(75), 76.0),  # z = +0.94: within
+        "W4": (steady(70), 73.0),  # z = +2.81: off, but the other way
+    }
+
+    shift = baseline_shift(entities, min_share=0.5, min_entities=3)
+
+    assert shift.direction == -1
+    assert sorted(shift.deviating) == ["W1", "W2"]
+    assert shift.deviating["W2"].z == pytest.approx(-3 / 1.0690, abs=1e-3)
+    assert shift.judged == 4
+    assert shift.share == 0.5
+    assert shift.alert
+
+
+def test_one_worker_off_or_too_few_workers_judged_is_no_shift() -> None:
+    one_of_four = {
+        "W1": (steady(80), 70.0),
+        **{f"W{n}": (steady(70), 70.5) for n in range(2, 5)},
+    }
+    two_judged = {"W1": (steady(80), 70.0), "W2": (steady(60), 50.0), "W3": ([60.0], 10.0)}
+
+    assert not baseline_shift(one_of_four).alert
+    assert baseline_shift(one_of_four).share == 0.25
+    short = baseline_shift(two_judged, min_entities=3)
+    assert (short.judged, short.share, short.alert) == (2, 1.0, False)
+
+
+def test_a_sample_takes_equal_shares_and_gives_a_small_strata_surplus_to_the_rest() -> None:
+    sizes = {"a": 100, "b": 2, "c": 50, "d": 0}
+
+    assert allocate(sizes, 30) == {"a": 14, "b": 2, "c": 14, "d": 0}  # 10 each, b's 8 spread
+    assert allocate(sizes, 31) == {"a": 15, "b": 2, "c": 14, "d": 0}  # the odd one to the first
+    assert allocate(sizes, 1000) == sizes  # more than there are: all of them
+    assert allocate(sizes, 0) == {"a": 0, "b": 0, "c": 0, "d": 0}
+
+
+def test_a_camera_whose_worker_is_seen_at_another_station_is_not_missed() -> None:
+    moved = silence_signal(2400, 7, seen_elsewhere=1, silence_s=1800, min_days=4)
+    gone = silence_signal(2400, 7, seen_elsewhere=0, silence_s=1800, min_days=4)
+
+    assert not moved.alert
+    assert gone.alert

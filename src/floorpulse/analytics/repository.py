@@ -90,7 +90,7 @@ def mark_all_stale(conn: Connection, timeout_us: int) -> None:
 
     Done inside the database: ten million events mark about a million hours.
     """
-    hour = _floor(events.c.ts_us, US_PER_HOUR)
+    hour = floor_to(events.c.ts_us, US_PER_HOUR)
     spill_hours = -(-timeout_us // US_PER_HOUR)  # a state reaches this many hours past its own
     columns = ["site_id", "worker_id", "hour_us", "version", "marked_us"]
     zero = literal(0, BigInteger)
@@ -163,7 +163,7 @@ def _resum_days(conn: Connection, site_id: str, worker_id: str, days: Sequence[i
         )
     )
     hourly = hourly_rollups.c
-    day = _floor(hourly.hour_us, US_PER_DAY)
+    day = floor_to(hourly.hour_us, US_PER_DAY)
     for first, end in spans(days, US_PER_DAY):
         summed = (
             select(hourly.site_id, day, hourly.worker_id, hourly.workstation_id, *_sums(hourly))
@@ -179,7 +179,7 @@ def _resum_days(conn: Connection, site_id: str, worker_id: str, days: Sequence[i
         conn.execute(daily_rollups.insert().from_select(columns, summed))
 
 
-def _floor(us: Any, unit: int) -> Any:
+def floor_to(us: Any, unit: int) -> Any:
     """`us` rounded down to a multiple of `unit`, before 1970 too (SQL's % keeps the sign of
     the dividend)."""
     return us - (us % unit + unit) % unit

@@ -1,5 +1,8 @@
 """Hourly rollups kept in step with the events: hours marked stale as events arrive, rebuilt later.
 
+A worker's hour keeps its tallies (state time and units, analytics) and its detections per
+model version and camera (model health, mlops); both are rebuilt together.
+
 Storing an event marks the hours it can change (its own state's, at most the timeout long) stale
 in the same transaction, so no stored event is ever missing from the figures: a query reads stale
 hours from raw events, fresh ones from the rollups. A background task rebuilds stale hours; many
@@ -24,12 +27,16 @@ from floorpulse.events.repository import NewEvent
 from floorpulse.metrics.intervals import Window
 from floorpulse.metrics.plan import spans
 from floorpulse.metrics.tally import US_PER_HOUR, Key, Tally, hour_start, hours_touched, tally
+from floorpulse.mlops import repository as models
+from floorpulse.mlops.repository import HourCount
 from floorpulse.settings import Settings
 
 log = logging.getLogger(__name__)
 
 # Stale hours rebuilt per transaction: bounds how long one rebuild holds SQLite's write lock.
 REBUILD_BATCH = 200
+# What each hour keeps: tallies (1), and detections per model version and camera (2).
+KEPT = "2"
 
 
 def changed_hours(rows: Iterable[NewEvent], *, timeout_us: int) -> set[StaleKey]:
@@ -65,6 +72,8 @@ class Rollups:
         basis = {
             "state_timeout_us": str(self.timeout_us),
             "min_confidence": repr(self.min_confidence),
+            # Bumped when what is kept per hour grows: every hour is then built again.
+            "kept": KEPT,
         }
         with self.db.write() as conn:
             if repository.get_basis(conn) == basis:
@@ -86,9 +95,10 @@ class Rollups:
         if taken:
             with self.db.write() as conn:
                 claimed = repository.claim_stale(conn, taken)
-                for site_id, worker_id, hours, tallies in rebuilt:
+                for site_id, worker_id, hours, tallies, counts in rebuilt:
                     mine = [h for h in hours if (site_id, worker_id, h) in claimed]
                     repository.replace_rollups(conn, site_id, worker_id, mine, tallies)
+                    models.replace_hours(conn, site_id, worker_id, mine, counts)
         return len(taken)
 
     def rebuild_all(self) -> None:
@@ -98,10 +108,11 @@ class Rollups:
 
     def _tally_taken(
         self, conn: Connection, taken: list[Row[Any]]
-    ) -> Iterator[tuple[str, str, list[int], dict[Key, Tally]]]:
+    ) -> Iterator[tuple[str, str, list[int], dict[Key, Tally], list[HourCount]]]:
         for (site_id, worker_id), rows in groupby(taken, key=lambda r: (r.site_id, r.worker_id)):
             hours = [row.hour_us for row in rows]
             for start, end in spans(hours, US_PER_HOUR):
+                counts = models.raw_counts(conn, site_id, start, end, worker_id)
                 hourly = tally_span(
                     conn,
                     site_id,
@@ -111,7 +122,8 @@ class Rollups:
                     min_confidence=self.min_confidence,
                     bucket_us=US_PER_HOUR,
                 )
-                yield site_id, worker_id, [h for h in hours if start <= h < end], hourly
+                taken_hours = [h for h in hours if start <= h < end]
+                yield site_id, worker_id, taken_hours, hourly, [count for _, count in counts]
 
 
 def tally_span(

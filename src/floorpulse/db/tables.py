@@ -3,8 +3,10 @@
 from typing import Any, cast
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -22,6 +24,7 @@ NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
 # SQLite only makes INTEGER PRIMARY KEY an alias of its fast rowid; PostgreSQL wants 64 bits.
@@ -171,6 +174,118 @@ class RollupBasis(Base):
     value: Mapped[str] = mapped_column(String(200))
 
 
+class ModelHourly(Base):
+    """Detections per model version, camera and event type of one worker's hour: what the
+    drift signals read. Derived from events and rebuilt with the hourly rollups, for the same
+    stale hours (low-confidence events mark theirs too). A missing model version or camera is
+    stored as '' (a key column cannot be NULL)."""
+
+    __tablename__ = "model_hourly"
+
+    site_id: Mapped[str] = mapped_column(String(64))
+    hour_us: Mapped[int] = mapped_column(BigInteger)
+    worker_id: Mapped[str] = mapped_column(String(64))
+    model_version: Mapped[str] = mapped_column(String(64))
+    camera_id: Mapped[str] = mapped_column(String(64))
+    event_type: Mapped[str] = mapped_column(String(16))
+    events: Mapped[int] = mapped_column(BigInteger)
+    confidence_sum: Mapped[float]
+    low_confidence: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        PrimaryKeyConstraint(
+            "site_id",
+            "hour_us",
+            "worker_id",
+            "model_version",
+            "camera_id",
+            "event_type",
+            name="pk_model_hourly",
+        ),
+        Index("ix_model_hourly_site_id_worker_id_hour_us", "site_id", "worker_id", "hour_us"),
+        {"sqlite_with_rowid": False},
+    )
+
+
+class ModelSighting(Base):
+    """When a model version was first and last seen on a camera (event time), and when its
+    latest event was received. Kept at ingest with min and max, so a duplicate changes
+    nothing; '' stands for a missing version or camera, as in model_hourly."""
+
+    __tablename__ = "model_sightings"
+
+    site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    model_version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    camera_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    first_us: Mapped[int] = mapped_column(BigInteger)
+    last_us: Mapped[int] = mapped_column(BigInteger)
+    last_received_us: Mapped[int] = mapped_column(BigInteger)
+
+
+ALERT_STATES = ("open", "acknowledged", "resolved")
+
+
+class Alert(Base):
+    """Something about the camera models that needs a person's attention, with the evidence.
+
+    One unresolved alert per cause (a signal of a subject: `confidence:model:v2`): evaluating
+    again updates its evidence instead of repeating it."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(String(64))
+    cause: Mapped[str] = mapped_column(String(200))
+    signal: Mapped[str] = mapped_column(String(32))
+    scope: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(128))
+    state: Mapped[str] = mapped_column(String(16))
+    summary: Mapped[str] = mapped_column(String(500))
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
+    opened_us: Mapped[int] = mapped_column(BigInteger)
+    updated_us: Mapped[int] = mapped_column(BigInteger)
+    acknowledged_us: Mapped[int | None] = mapped_column(BigInteger)
+    resolved_us: Mapped[int | None] = mapped_column(BigInteger)
+    resolved_by: Mapped[str | None] = mapped_column(String(16), comment="cleared | person")
+
+    __table_args__ = (
+        CheckConstraint(f"state IN {ALERT_STATES!r}", name="state"),
+        Index(
+            "uq_alerts_unresolved_cause",
+            "site_id",
+            "cause",
+            unique=True,
+            sqlite_where=text("state != 'resolved'"),
+            postgresql_where=text("state != 'resolved'"),
+        ),
+        Index("ix_alerts_opened_us", "opened_us"),
+    )
+
+
+class WebhookDelivery(Base):
+    """A retraining hook's notice of an alert: written with the alert (an outbox), so none is
+    lost, and sent until the receiver answers 2xx or the attempts run out."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    alert_id: Mapped[int] = mapped_column(RowId, ForeignKey("alerts.id"))
+    url: Mapped[str] = mapped_column(String(2000))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), comment="pending | delivered | failed")
+    attempts: Mapped[int]
+    created_us: Mapped[int] = mapped_column(BigInteger)
+    next_attempt_us: Mapped[int] = mapped_column(BigInteger)
+    delivered_us: Mapped[int | None] = mapped_column(BigInteger)
+    last_status: Mapped[int | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+    __table_args__ = (
+        Index("ix_webhook_deliveries_state_next_attempt_us", "state", "next_attempt_us"),
+        Index("ix_webhook_deliveries_alert_id", "alert_id"),
+    )
+
+
 class DemoRun(Base):
     """One seeding of made-up history: while any is recorded, the data shown is (partly) demo.
 
@@ -200,3 +315,7 @@ daily_rollups = cast(Table, DailyRollup.__table__)
 stale_hours = cast(Table, StaleHour.__table__)
 rollup_basis = cast(Table, RollupBasis.__table__)
 demo_runs = cast(Table, DemoRun.__table__)
+model_hourly = cast(Table, ModelHourly.__table__)
+model_sightings = cast(Table, ModelSighting.__table__)
+alerts = cast(Table, Alert.__table__)
+webhook_deliveries = cast(Table, WebhookDelivery.__table__)

@@ -54,11 +54,18 @@ class Faults:
     late_by_s: tuple[float, float] = (600.0, 1800.0)
     model_change_at: datetime | None = None  # when the cameras switch to NEW_MODEL
     confidence_drift: float = 0.08  # mean confidence NEW_MODEL loses
+    idle_misread: float = 0.0  # share of working heartbeats NEW_MODEL calls idle
 
 
 def realistic_faults(model_change_at: datetime | None = None) -> Faults:
     """The fault rates the demo runs with."""
     return Faults(0.01, 0.02, 0.03, model_change_at=model_change_at)
+
+
+def drifting_model(model_change_at: datetime) -> Faults:
+    """The drift scenario: from `model_change_at` the cameras run NEW_MODEL, which is much
+    less sure of itself and takes two in five working heartbeats for idle ones."""
+    return Faults(model_change_at=model_change_at, confidence_drift=0.2, idle_misread=0.4)
 
 
 @dataclass(frozen=True)
@@ -315,6 +322,8 @@ class _Camera:
 
     def emit(self, person: Person, station: Station, kind: str, ts_us: int, count: int) -> None:
         new_model = self.change_us is not None and ts_us >= self.change_us
+        if new_model and kind == "working" and self.faults.idle_misread:
+            kind = "idle" if self.rng.random() < self.faults.idle_misread else kind
         event = Detection(
             ts_us=ts_us,
             deliver_us=self._delivery_us(station.camera_id, ts_us),

@@ -5,17 +5,32 @@ from typing import Any
 from sqlalchemy import Connection, Row, delete, func, select
 
 from floorpulse.db.tables import (
+    alerts,
     daily_rollups,
     demo_runs,
     events,
     hourly_rollups,
+    model_hourly,
+    model_sightings,
     stale_hours,
+    webhook_deliveries,
     workers,
     workstations,
 )
 
 # Everything derived from or describing the events; the rollups' basis stays valid.
-CLEARED = (hourly_rollups, daily_rollups, stale_hours, workers, workstations, demo_runs)
+CLEARED = (
+    hourly_rollups,
+    daily_rollups,
+    stale_hours,
+    model_hourly,
+    model_sightings,
+    webhook_deliveries,  # before the alerts they refer to
+    alerts,
+    workers,
+    workstations,
+    demo_runs,
+)
 
 
 def clear_all(conn: Connection) -> int:

@@ -2,7 +2,7 @@
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,9 @@ from floorpulse.events.schemas import (
     EventQuery,
     RejectedEvent,
 )
+from floorpulse.metrics.tally import hour_start
+from floorpulse.mlops import repository as models
+from floorpulse.mlops.repository import NONE, Sighting, SightingKey
 from floorpulse.registry import repository as registry
 from floorpulse.settings import Settings
 from floorpulse.validation import FieldError, field_errors, summarize
@@ -173,10 +176,16 @@ class EventService:
 
     def _footprint(self, rows: Sequence[NewEvent]) -> "Footprint":
         counted = (row for row in rows if not row.low_confidence)
+        hours = changed_hours(counted, timeout_us=self.settings.state_timeout_us)
+        # A low-confidence event changes no figure, but the detections counted per model do.
+        hours.update(
+            (r.site_id, r.worker_id, hour_start(r.ts_us)) for r in rows if r.low_confidence
+        )
         return Footprint(
             workers={(r.site_id, r.worker_id) for r in rows},
             stations={(r.site_id, r.workstation_id) for r in rows},
-            hours=changed_hours(counted, timeout_us=self.settings.state_timeout_us),
+            hours=hours,
+            sightings=_sightings(rows),
         )
 
     @staticmethod
@@ -190,15 +199,42 @@ class EventService:
         registry.register(conn, registry.workers, "worker_id", workers, seen_us)
         registry.register(conn, registry.workstations, "workstation_id", stations, seen_us)
         mark_stale(conn, set().union(*(f.hours for f in footprints)), marked_us)
+        models.record_sightings(conn, _merged([f.sightings for f in footprints]))
 
 
 @dataclass(frozen=True)
 class Footprint:
-    """What storing some rows touches besides the events: ids to register, hours gone stale."""
+    """What storing some rows touches besides the events: ids to register, hours gone stale,
+    model versions seen on cameras."""
 
     workers: set[tuple[str, str]]
     stations: set[tuple[str, str]]
     hours: set[StaleKey]
+    sightings: dict[SightingKey, Sighting] = field(default_factory=dict)
+
+
+def _sightings(rows: Iterable[NewEvent]) -> dict[SightingKey, Sighting]:
+    """Each (site, model version, camera)'s first and last event time, and last receipt."""
+    seen: dict[SightingKey, Sighting] = {}
+    for r in rows:
+        key = (r.site_id, r.model_version or NONE, r.camera_id or NONE)
+        _widen(seen, key, (r.ts_us, r.ts_us, r.received_us))
+    return seen
+
+
+def _merged(parts: Iterable[dict[SightingKey, Sighting]]) -> dict[SightingKey, Sighting]:
+    merged: dict[SightingKey, Sighting] = {}
+    for part in parts:
+        for key, sighting in part.items():
+            _widen(merged, key, sighting)
+    return merged
+
+
+def _widen(into: dict[SightingKey, Sighting], key: SightingKey, sighting: Sighting) -> None:
+    if key in into:
+        first, last, received = into[key]
+        sighting = (min(first, sighting[0]), max(last, sighting[1]), max(received, sighting[2]))
+    into[key] = sighting
 
 
 @dataclass

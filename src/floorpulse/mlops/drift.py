@@ -81,6 +81,7 @@ class ConfidenceSignal:
     events: int
     floor: float
     max_drop: float
+    compared_with: str = "own"  # the span before: the scope's own, or its cameras' (fallback)
 
     @property
     def below_floor(self) -> bool:
@@ -103,16 +104,22 @@ def confidence_signal(
     floor: float = 0.75,
     max_drop: float = 0.15,
     min_events: int = 1,
+    fallback: Mapping[date, Counts] | None = None,
 ) -> ConfidenceSignal:
     """Below `floor`, or more than `max_drop` lower than the span before: a model to look at.
-    A span with fewer than `min_events` detections says nothing (its figures are None)."""
+    A span with fewer than `min_events` detections says nothing (its figures are None). When
+    the span before has too few of the scope's own (a model version new in this span), it is
+    taken from `fallback`: what its cameras saw then, whichever version ran on them."""
     now = days_ending(days, end, span_days)
-    before = days_ending(days, end - timedelta(days=span_days), span_days)
+    before_end = end - timedelta(days=span_days)
+    before, compared_with = days_ending(days, before_end, span_days), "own"
+    if before.events < min_events and fallback is not None:
+        before, compared_with = days_ending(fallback, before_end, span_days), "cameras"
     mean = now.mean_confidence if now.events >= min_events else None
     previous = before.mean_confidence if before.events >= min_events else None
     drop = 1 - mean / previous if mean is not None and previous else None
     low = now.low_share if mean is not None else None
-    return ConfidenceSignal(mean, previous, drop, low, now.events, floor, max_drop)
+    return ConfidenceSignal(mean, previous, drop, low, now.events, floor, max_drop, compared_with)
 
 
 def psi(baseline: Mapping[str, float], current: Mapping[str, float], floor: float = 1e-4) -> float:
@@ -186,6 +193,54 @@ def baseline_signal(
 
 
 @dataclass(frozen=True)
+class BaselineShift:
+    """Many workers' (or stations') figures off their own baselines the same way on one day.
+
+    One worker's bad day is no model's fault, and with dozens of workers some are 2 standard
+    deviations off on any day by chance; a model that starts calling work idle moves most of
+    them at once, and the same way. Only that is alerted on."""
+
+    deviating: dict[str, BaselineSignal]  # beyond the limit, in the direction most went
+    judged: int  # with a baseline to be judged against
+    direction: int  # -1: fell, +1: rose, 0: none deviated
+    min_share: float
+    min_entities: int
+
+    @property
+    def share(self) -> float | None:
+        return len(self.deviating) / self.judged if self.judged else None
+
+    @property
+    def alert(self) -> bool:
+        share = self.share
+        return self.judged >= self.min_entities and share is not None and share >= self.min_share
+
+
+def baseline_shift(
+    entities: Mapping[str, tuple[Sequence[float], float]],
+    *,
+    limit: float = 2.0,
+    min_history: int = 7,
+    min_share: float = 0.5,
+    min_entities: int = 3,
+) -> BaselineShift:
+    """Each entity's (history, value) judged by baseline_signal; those beyond `limit` in the
+    more common direction, and their share of the judged."""
+    judged = {
+        key: signal
+        for key, (history, value) in entities.items()
+        if (signal := baseline_signal(history, value, limit=limit, min_history=min_history)).z
+        is not None
+    }
+    fell = {k: s for k, s in judged.items() if s.alert and (s.z or 0) < 0}
+    rose = {k: s for k, s in judged.items() if s.alert and (s.z or 0) > 0}
+    deviating, direction = (fell, -1) if len(fell) >= len(rose) else (rose, 1)
+    return BaselineShift(
+        deviating, len(judged), direction if deviating else 0, min_share, min_entities
+    )
+
+
+@dataclass(frozen=True)
 class SilenceSignal:
     """A camera that has sent nothing for `gap_s`, against its habit at this time of day."""
 
@@ -194,6 +249,7 @@ class SilenceSignal:
     days: int
     silence_s: float
     min_days: int
+    seen_elsewhere: int = 0  # of the workers it usually sees then, those other cameras see now
 
     @property
     def usual(self) -> bool:
@@ -202,13 +258,20 @@ class SilenceSignal:
 
     @property
     def alert(self) -> bool:
-        return self.usual and self.gap_s > self.silence_s
+        return self.usual and self.gap_s > self.silence_s and not self.seen_elsewhere
 
 
 def silence_signal(
-    gap_s: float, seen_days: int, *, days: int = 7, silence_s: float = 900, min_days: int = 4
+    gap_s: float,
+    seen_days: int,
+    *,
+    seen_elsewhere: int = 0,
+    days: int = 7,
+    silence_s: float = 900,
+    min_days: int = 4,
 ) -> SilenceSignal:
     """Silent longer than `silence_s` at a time of day when, on at least `min_days` of the last
     `days` days, the camera did send something: a camera a shift or a weekend leaves idle
-    every day is not missed."""
-    return SilenceSignal(gap_s, seen_days, days, silence_s, min_days)
+    every day is not missed. Cameras see workers, and a station left empty is silent: if a
+    worker it usually sees then is seen by another camera now, the silence is explained."""
+    return SilenceSignal(gap_s, seen_days, days, silence_s, min_days, seen_elsewhere)
