@@ -2,16 +2,19 @@
 
 Starts `floorpulse serve` on a free loopback port over a fresh SQLite file, seeds a day of the
 demo factory, and photographs the dashboard in Debian's chromium: the overview in both themes,
-a worker's page, the wallboard and a phone.
+a worker's page, the wallboard and a phone. Then, on another server, three weeks of the floor
+whose cameras changed to a drifting model 36 hours ago: the model health page.
 """
 
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 from playwright.sync_api import Page, sync_playwright
 
+from floorpulse.demo.generator import Factory, drifting_model, generate
 from floorpulse.devtools import CHROMIUM_ARGS, ServerProcess, chromium
 
 IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
@@ -40,6 +43,10 @@ def main() -> None:
             shoot(page, f"{url}/?kiosk=1", "kiosk", full_page=False)
             page.set_viewport_size(PHONE)
             shoot(page, f"{url}/", "phone")
+            with tempfile.TemporaryDirectory() as other, served(Path(other)) as drifting:
+                send_drift(drifting.url)
+                page.set_viewport_size(DESKTOP)
+                shoot(page, f"{drifting.url}/models", "model-health", ready="#models-alerts li")
             browser.close()
 
 
@@ -48,9 +55,23 @@ def served(folder: Path) -> ServerProcess:
     return ServerProcess({"FLOORPULSE_DATABASE_URL": f"sqlite:///{folder / 'demo.db'}"})
 
 
-def shoot(page: Page, address: str, name: str, full_page: bool = True) -> None:
+def send_drift(url: str) -> None:
+    """Three weeks of the demo floor up to now, its cameras on a drifting model for the last
+    36 hours, posted as cameras would; then the alerts evaluated."""
+    now = datetime.now(UTC)
+    factory = Factory(faults=drifting_model(now - timedelta(hours=36)))
+    events = [event.wire() for event in generate(factory, now - timedelta(days=21), now)]
+    for first in range(0, len(events), 5000):
+        sent = httpx.post(f"{url}/api/events/batch", json=events[first : first + 5000], timeout=60)
+        sent.raise_for_status()
+    httpx.post(f"{url}/api/alerts/evaluate", timeout=120).raise_for_status()
+
+
+def shoot(
+    page: Page, address: str, name: str, full_page: bool = True, ready: str = "#kpi-units"
+) -> None:
     page.goto(address, wait_until="domcontentloaded")
-    page.locator("#kpi-units").wait_for()
+    page.locator(ready).first.wait_for()
     page.locator(".js-plotly-plot .main-svg >> visible=true").first.wait_for()
     time.sleep(2)  # let the charts settle after their first refresh
     page.screenshot(path=IMAGES / f"{name}.png", full_page=full_page)

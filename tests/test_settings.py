@@ -55,3 +55,16 @@ def test_env_example_documents_every_setting_of_the_server_and_the_edge_agent() 
     edge = {f"FLOORPULSE_EDGE_{name.upper()}" for name in EdgeSettings.model_fields}
 
     assert server | edge == documented
+
+
+def test_webhook_urls_without_a_secret_are_refused_saying_why(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FLOORPULSE_WEBHOOK_URLS", '["http://127.0.0.1:9000/retrain"]')
+
+    with pytest.raises(ValidationError, match="needs FLOORPULSE_WEBHOOK_SECRET"):
+        Settings()
+
+    monkeypatch.setenv("FLOORPULSE_WEBHOOK_SECRET", "s3cret")
+    assert [str(url) for url in Settings().webhook_urls] == ["http://127.0.0.1:9000/retrain"]

@@ -110,7 +110,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     app.state.model_health = ModelHealth(database, settings, app.state.metrics, clock)
     app.state.alerts = Alerts(database, settings, app.state.model_health, clock)
     app.state.dashboard = dashboard_views(app.state.metrics, ingest.service, clock)
-    attach_dashboard(app, app.state.dashboard, drawing, settings)
+    health = (app.state.model_health, app.state.alerts)
+    attach_dashboard(app, app.state.dashboard, drawing, settings, health)
     return app
 
 

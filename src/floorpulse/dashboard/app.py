@@ -12,11 +12,13 @@ import plotly.io.json
 from dash import Dash, dcc, html
 from fastapi import FastAPI
 
-from floorpulse.dashboard import callbacks, ids, overview
+from floorpulse.dashboard import callbacks, ids, models, overview
 from floorpulse.dashboard.drawing import Drawing
 from floorpulse.dashboard.filters import FROM_TIMES, RANGE_LABELS, UNTIL_TIMES, VIEW_LABELS
 from floorpulse.dashboard.views import DashboardService
 from floorpulse.metrics.shifts import Shift
+from floorpulse.mlops.alerts import Alerts
+from floorpulse.mlops.service import ModelHealth
 from floorpulse.settings import Settings
 
 ASSETS = Path(__file__).parent / "assets"
@@ -29,8 +31,15 @@ RESEED_QUESTION = (
 )
 
 
-def attach(server: FastAPI, views: DashboardService, drawing: Drawing, settings: Settings) -> Dash:
-    """Serve the dashboard from `server` at `/`; its views are drawn by `drawing`."""
+def attach(
+    server: FastAPI,
+    views: DashboardService,
+    drawing: Drawing,
+    settings: Settings,
+    health: tuple[ModelHealth, Alerts],
+) -> Dash:
+    """Serve the dashboard from `server` at `/`; its views are drawn by `drawing`, the model
+    health page from the model-health services."""
     # Dash encodes answers with Plotly's JSON engine: orjson is fast, and it copies the panels
     # the drawing process encoded once for every viewer into each answer as they are.
     plotly.io.json.config.default_engine = "orjson"
@@ -44,6 +53,11 @@ def attach(server: FastAPI, views: DashboardService, drawing: Drawing, settings:
     )
     dash_app.layout = partial(shell, settings.shifts)
     callbacks.register(dash_app, views, drawing, settings)
+    models.register(dash_app, *health)
+    # Dash finds its assets (our CSS and clientside JS) at the first request that passes its
+    # middleware, and on the FastAPI backend only its own paths do: a server's first page
+    # opened at a deep link (/models, /workers/W1) came without them, and stayed broken.
+    dash_app._setup_server()  # type: ignore[no-untyped-call]
     return dash_app
 
 
@@ -61,7 +75,9 @@ def shell(shifts: list[Shift]) -> html.Div:
             html.Div(id=ids.BANNER, role="alert", className="banner", hidden=True),
             _filter_bar(shifts),
             html.Div(id=ids.FILTER_PROBLEM, role="alert", className="problem", hidden=True),
-            html.Main(overview.layout()),
+            html.Main(
+                [html.Div(overview.layout(), id=ids.OVERVIEW_WRAP), models.layout()],
+            ),
         ],
         id=ids.SHELL,
         className="shell",
@@ -72,6 +88,14 @@ def _header() -> html.Header:
     return html.Header(
         [
             html.Div([html.Span("Floor", className="brand-a"), "Pulse"], className="brand"),
+            html.Nav(
+                [
+                    dcc.Link("Overview", href="/", className="nav-link"),
+                    dcc.Link("Model health", href=models.MODELS_PATH, className="nav-link"),
+                ],
+                id=ids.NAV,
+                className="nav",
+            ),
             html.Span("demo data", id=ids.DEMO_BADGE, className="badge-demo", hidden=True),
             html.Span(id=ids.WINDOW_LABEL, className="window"),
             html.Span(id=ids.UPDATED_AT, className="updated"),
@@ -113,6 +137,7 @@ def _filter_bar(shifts: list[Shift]) -> html.Nav:
                 "on-worker-page on-workstation-page",
             ),
         ],
+        id=ids.FILTERS,
         className="filters",
     )
 

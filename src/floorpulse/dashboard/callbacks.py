@@ -36,6 +36,7 @@ from floorpulse.dashboard.filters import (
     rewritten,
     wallboard,
 )
+from floorpulse.dashboard.models import MODELS_PATH
 from floorpulse.dashboard.push import Pulse
 from floorpulse.dashboard.refresh import OFFERED, PANEL_OUTPUTS
 from floorpulse.dashboard.views import VIEW_TTL_S, DashboardService, Moment
@@ -117,6 +118,8 @@ def register(dash_app: Dash, views: DashboardService, drawing: Drawing, settings
     async def refresh(
         search: str, path: str, pushed: dict[str, float] | None, _poll: int, theme: str
     ) -> tuple[Any, ...]:
+        if path == MODELS_PATH:
+            raise PreventUpdate  # the model health page draws its own panels
         filters, wall = parse(search, path), wallboard(search)
         seen = moment(ctx.triggered_id, pushed, time.time())
         return await asyncio.to_thread(render, filters, seen, theme or "dark", wall)
@@ -184,6 +187,13 @@ def register(dash_app: Dash, views: DashboardService, drawing: Drawing, settings
         Output(ids.PUSH_ON, "data"),
         Input(ids.TICK, "n_intervals"),
         Input(ids.PUSHED, "data"),
+    )
+    in_browser(
+        "section",
+        Output(ids.OVERVIEW_WRAP, "hidden"),
+        Output(ids.MODELS_PAGE, "hidden"),
+        Output(ids.FILTERS, "hidden"),
+        Input(ids.URL, "pathname"),
     )
     in_browser(
         "connection",

@@ -11,6 +11,7 @@ from typing import Any
 from floorpulse.analytics.schemas import Point, Series
 from floorpulse.dashboard.theme import STATE_COLOURS, STATE_LABELS, Palette
 from floorpulse.metrics.intervals import Band as StateBand
+from floorpulse.mlops.schemas import ScopeDrift
 
 Figure = dict[str, Any]
 US_PER_MS = 1000
@@ -130,6 +131,102 @@ def timeline(bands: list[StateBand], names: dict[str, str], colours: Palette) ->
         # Milliseconds since the epoch: a date axis reads them as UTC, as the other charts' times.
         xaxis={"type": "date", "hoverformat": "%a %H:%M"},
         yaxis={"autorange": "reversed", "type": "category"},
+    )
+
+
+# Model versions and cameras are told apart by colour and by name (legend, hover): the
+# Okabe-Ito colours the states do not use, then greys.
+SERIES_COLOURS = ("#0072B2", "#CC79A7", "#F0E442", "#56B4E9", "#009E73", "#999999")
+EVENT_TYPES = ("working", "idle", "absent", "product_count")
+
+
+def confidence_trend(scopes: list[ScopeDrift], floor: float, colours: Palette) -> Figure:
+    """Per model version: each day's mean confidence (dots) and the rolling mean (line), and
+    the floor under which its rolling mean alerts (dashed)."""
+    traces = []
+    for n, scope in enumerate(scopes):
+        colour = SERIES_COLOURS[n % len(SERIES_COLOURS)]
+        name = scope.key or "(none named)"
+        days = [d.date.isoformat() for d in scope.days]
+        traces += [
+            {
+                "type": "scatter",
+                "x": days,
+                "y": [d.rolling_mean_confidence for d in scope.days],
+                "name": f"{name}, 7-day",
+                "legendgroup": name,
+                "mode": "lines",
+                "line": {"color": colour, "width": 3},
+                "hovertemplate": f"{name}<br>%{{x}}<br>7-day mean %{{y:.3f}}<extra></extra>",
+            },
+            {
+                "type": "scatter",
+                "x": days,
+                "y": [d.mean_confidence for d in scope.days],
+                "name": f"{name}, daily",
+                "legendgroup": name,
+                "mode": "markers",
+                "marker": {"color": colour, "size": 7},
+                "hovertemplate": f"{name}<br>%{{x}}<br>daily mean %{{y:.3f}}<extra></extra>",
+            },
+        ]
+    floor_line = {
+        "type": "line",
+        "xref": "paper",
+        "x0": 0,
+        "x1": 1,
+        "y0": floor,
+        "y1": floor,
+        "line": {"color": STATE_COLOURS["absent"], "dash": "dash", "width": 2},
+    }
+    label = {
+        "xref": "paper",
+        "x": 1,
+        "y": floor,
+        "xanchor": "right",
+        "yanchor": "bottom",
+        "text": f"alert floor {floor}",
+        "showarrow": False,
+        "font": {"color": STATE_COLOURS["absent"]},
+    }
+    return _frame(
+        traces,
+        colours,
+        height=_height(colours, 300),
+        shapes=[floor_line],
+        annotations=[label],
+        yaxis={"title": {"text": "Mean confidence"}, "range": [min(0.5, floor - 0.05), 1]},
+        xaxis={"type": "date", "tickformat": "%d %b"},
+    )
+
+
+def mix_shift(scopes: list[ScopeDrift], colours: Palette) -> Figure:
+    """Per model version, how far each event type's share of its detections moved against its
+    baseline, in percentage points; its PSI in the legend."""
+    traces = []
+    for n, scope in enumerate(scopes):
+        mix = scope.mix
+        name = scope.key or "(none named)"
+        psi = f"PSI {mix.psi:.2f}" if mix.psi is not None else "too few to judge"
+        traces.append(
+            {
+                "type": "bar",
+                "x": [STATE_LABELS[kind] for kind in EVENT_TYPES],
+                "y": [
+                    round(100 * (mix.current.get(k, 0.0) - mix.baseline.get(k, 0.0)), 1)
+                    for k in EVENT_TYPES
+                ],
+                "name": f"{name} ({psi})",
+                "marker": {"color": SERIES_COLOURS[n % len(SERIES_COLOURS)]},
+                "hovertemplate": f"{name}<br>%{{x}}: %{{y:+.1f}} points<extra></extra>",
+            }
+        )
+    return _frame(
+        traces,
+        colours,
+        height=_height(colours, 260),
+        barmode="group",
+        yaxis={"title": {"text": "Share moved, points"}, "zeroline": True},
     )
 
 

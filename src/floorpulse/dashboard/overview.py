@@ -62,26 +62,26 @@ def layout() -> html.Div:
             _empty_state(),
             _page_head(),
             html.Section(id=ids.KPIS, className="kpis"),
-            _panel(
+            panel(
                 "Worker leaderboard",
                 _table(ids.LEADERBOARD, LEADERBOARD_COLUMNS, "floorpulse-leaderboard.csv"),
                 html.Button("Download CSV", id=ids.LEADERBOARD_CSV, className="button"),
                 only=f"{WORKERS_ONLY} ranking",
             ),
-            _panel(
+            panel(
                 "Workstations",
                 _table(ids.STATIONS, STATION_COLUMNS, "floorpulse-workstations.csv"),
                 html.Button("Download CSV", id=ids.STATIONS_CSV, className="button"),
                 only=f"{STATIONS_ONLY} ranking",
             ),
-            _panel(
+            panel(
                 "Workstation utilization by hour",
-                _graph(ids.HEATMAP),
+                graph(ids.HEATMAP),
                 only=f"{STATIONS_ONLY} heatmap-panel",
             ),
-            _panel("State timeline", _graph(ids.TIMELINE), only=f"{WORKERS_ONLY} timeline-panel"),
-            _panel("Utilization and units per hour", _graph(ids.TREND), only="trend-panel"),
-            _panel("Live events", html.Ol(id=ids.STREAM, className="stream"), only="stream-panel"),
+            panel("State timeline", graph(ids.TIMELINE), only=f"{WORKERS_ONLY} timeline-panel"),
+            panel("Utilization and units per hour", graph(ids.TREND), only="trend-panel"),
+            panel("Live events", html.Ol(id=ids.STREAM, className="stream"), only="stream-panel"),
         ],
         className="overview",
         id=ids.PAGE,
@@ -247,9 +247,9 @@ def _event_item(event: EventOut) -> html.Li:
     )
 
 
-def _panel(title: str, *children: Any, only: str = "") -> html.Section:
+def panel(title: str, *children: Any, only: str = "") -> html.Section:
     return html.Section([html.H2(title), *children], className=f"panel card {only}".strip())
 
 
-def _graph(graph_id: str) -> dcc.Graph:
+def graph(graph_id: str) -> dcc.Graph:
     return dcc.Graph(id=graph_id, config=GRAPH_CONFIG, className="graph")

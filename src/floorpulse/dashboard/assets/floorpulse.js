@@ -48,6 +48,13 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       return [pushed, label, restart];
     },
 
+    // Which page the path shows: the model health page has no filter bar (its window is
+    // the two weeks its signals need); every other path is the overview or an entity page.
+    section(path) {
+      const models = path === "/models";
+      return [models, !models, models];
+    },
+
     // The connection banner: asks the server's readiness probe each tick. While it fails the
     // panels keep the last data received (failed refreshes change nothing), and the banner
     // says since when; the first good answer clears it.
