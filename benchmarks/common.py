@@ -18,6 +18,7 @@ from floorpulse.analytics.rollups import Rollups
 from floorpulse.db.engine import Database
 from floorpulse.demo.generator import Detection, Factory, generate, roster, stations
 from floorpulse.events.repository import INSERT_COLUMNS
+from floorpulse.mlops.repository import NONE, Sighting, SightingKey, record_sightings
 from floorpulse.registry import repository as registry
 from floorpulse.settings import Settings
 
@@ -80,23 +81,29 @@ def load_history(
     """Store events straight into the events table (no API: loading is not what is measured)."""
     stored = 0
     began = time.perf_counter()
-    rows = (
-        (
-            site,
-            e.ts_us,
-            e.worker_id,
-            e.workstation_id,
-            e.event_type,
-            e.confidence,
-            e.units,
-            e.confidence < 0.7,
-            e.model_version,
-            e.camera_id,
-            e.deliver_us,
-        )
-        for e in events
-    )
-    while chunk := list(islice(rows, LOAD_CHUNK)):
+    seen: dict[SightingKey, Sighting] = {}  # as ingestion keeps them
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for e in events:
+            key = (site, e.model_version or NONE, e.camera_id or NONE)
+            first, last, received = seen.get(key, (e.ts_us, e.ts_us, e.deliver_us))
+            seen[key] = (min(first, e.ts_us), max(last, e.ts_us), max(received, e.deliver_us))
+            yield (
+                site,
+                e.ts_us,
+                e.worker_id,
+                e.workstation_id,
+                e.event_type,
+                e.confidence,
+                e.units,
+                e.confidence < 0.7,
+                e.model_version,
+                e.camera_id,
+                e.deliver_us,
+            )
+
+    loading = rows()
+    while chunk := list(islice(loading, LOAD_CHUNK)):
         with db.write() as conn:
             _insert(conn, chunk)
         stored += len(chunk)
@@ -108,6 +115,7 @@ def load_history(
         places = {(site, s.workstation_id) for s in stations(factory)}
         registry.register(conn, registry.workers, "worker_id", workers, first_us)
         registry.register(conn, registry.workstations, "workstation_id", places, first_us)
+        record_sightings(conn, seen)
     return stored
 
 

@@ -34,15 +34,15 @@ def main() -> None:
                 executable_path=chromium() or "/usr/bin/chromium", args=CHROMIUM_ARGS
             )
             page = browser.new_page(viewport=DESKTOP)
-            shoot(page, f"{url}/", "overview-dark")
+            shoot(page, f"{url}/?range=24h", "overview-dark")
             page.get_by_role("button", name="Light / dark").click()
-            shoot(page, f"{url}/", "overview-light")
+            shoot(page, f"{url}/?range=24h", "overview-light")
             page.get_by_role("button", name="Light / dark").click()
             shoot(page, f"{url}/workers/W1?range=24h", "worker")
             page.set_viewport_size(WALL)
             shoot(page, f"{url}/?kiosk=1", "kiosk", full_page=False)
             page.set_viewport_size(PHONE)
-            shoot(page, f"{url}/", "phone")
+            shoot(page, f"{url}/?range=24h", "phone")
             with tempfile.TemporaryDirectory() as other, served(Path(other)) as drifting:
                 send_drift(drifting.url)
                 page.set_viewport_size(DESKTOP)

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -13,9 +14,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from floorpulse.analytics.service import MetricsService
+from floorpulse.app import create_app
 from floorpulse.db.engine import Database
 from floorpulse.demo.generator import Factory, drifting_model
 from floorpulse.mlops.alerts import Alerts
@@ -168,3 +171,27 @@ def test_a_hook_that_keeps_failing_is_given_up_after_the_last_attempt_with_the_r
     assert [(d.state, d.attempts, d.last_status) for d in log] == [("failed", 3, 500)]
     assert log[0].last_error is not None
     assert log[0].last_error.startswith("answered 500")
+
+
+def test_the_server_evaluates_on_its_own_and_delivers_without_being_asked(
+    db: Database, hooked: Settings, receiver: Receiver, clock: FixedClock
+) -> None:
+    receiver.failures = 0
+    drifting = Factory(faults=drifting_model(NOW - timedelta(hours=36)))
+    stored(db, hooked, drifting, NOW - timedelta(days=21), NOW)
+    app = create_app(hooked.model_copy(update={"alert_interval_s": 1.0}), clock=clock)
+
+    with TestClient(app) as client:
+        deadline = time.monotonic() + 30
+        drift_alerts: list[int] = []
+        while time.monotonic() < deadline:  # nothing asked: the server evaluates and sends
+            opened = client.get("/api/alerts").json()
+            drift_alerts = sorted(a["id"] for a in opened if a["retraining_trigger"])
+            if drift_alerts and len(receiver.received) >= len(drift_alerts):
+                break
+            time.sleep(0.2)
+        time.sleep(1.5)  # a later evaluation sends nothing more
+
+    delivered = sorted(json.loads(body)["alert"]["id"] for _, body, _ in receiver.received)
+    assert len(drift_alerts) >= 4
+    assert delivered == drift_alerts

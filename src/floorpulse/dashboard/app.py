@@ -76,7 +76,10 @@ def shell(shifts: list[Shift]) -> html.Div:
             _filter_bar(shifts),
             html.Div(id=ids.FILTER_PROBLEM, role="alert", className="problem", hidden=True),
             html.Main(
-                [html.Div(overview.layout(), id=ids.OVERVIEW_WRAP), models.layout()],
+                [
+                    html.Div(overview.layout(), id=ids.OVERVIEW_WRAP, className="page-wrap"),
+                    models.layout(),
+                ],
             ),
         ],
         id=ids.SHELL,

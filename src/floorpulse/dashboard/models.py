@@ -88,7 +88,7 @@ def layout() -> html.Div:
                         _labelled("Version A", dcc.Dropdown([], None, id=ids.COMPARE_A)),
                         _labelled("Version B", dcc.Dropdown([], None, id=ids.COMPARE_B)),
                     ],
-                    className="filters compare-pick",
+                    className="compare-pick",
                 ),
                 html.Div(id=ids.MODELS_COMPARE, className="compare"),
             ),

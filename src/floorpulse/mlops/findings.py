@@ -65,10 +65,10 @@ def _confidence(scope: ScopeDrift, c: ConfidenceEvidence, window: dict[str, str]
         reasons.append(f"under the floor of {c.floor}")
     if c.dropped and c.drop is not None:
         reasons.append(
-            f"{c.drop:.1%} below {whose} {c.previous_mean} the {c.span_days} days before"
+            f"{c.drop:.1%} below {whose} {c.previous_mean:.3f} the {c.span_days} days before"
         )
     summary = (
-        f"{_name(scope)}: mean confidence {c.mean} over the last {c.span_days} days, "
+        f"{_name(scope)}: mean confidence {c.mean:.3f} over the last {c.span_days} days, "
         + " and ".join(reasons)
     )
     return Finding("confidence", scope.scope, scope.key or "", summary, _evidence(c, window))
