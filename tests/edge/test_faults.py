@@ -25,11 +25,15 @@ Proxied = tuple[LiveServer, FaultProxy]
 
 @pytest.fixture
 def events(tmp_path: Path) -> tuple[Path, list[Key]]:
-    """Two hours of a busy floor, ending ten minutes ago, as JSON lines without ids."""
+    """Two hours of a busy floor, ending ten minutes ago or earlier, as JSON lines without ids.
+
+    The floor works 00:00-23:00 (a shift cannot last all day): the two hours are the latest
+    that end before now and miss 23:00-24:00, so that they are as busy at any time of day."""
     factory = Factory(workers=4, stations=4, shifts=(Shift("all", clock_time(0), clock_time(23)),))
-    end = datetime.now(UTC) - timedelta(minutes=10)
+    end = (datetime.now(UTC) - timedelta(minutes=10)).replace(second=0, microsecond=0)
+    while any((end - timedelta(minutes=m)).hour == 23 for m in range(1, 121)):
+        end -= timedelta(hours=1)
     generated = [e.wire() for e in generate(factory, end - timedelta(hours=2), end)]
-    generated = [e for e in generated if datetime.fromisoformat(str(e["timestamp"])).hour < 23]
     path = tmp_path / "camera.jsonl"
     lines = [json.dumps({k: v for k, v in e.items() if k != "event_id"}) for e in generated]
     path.write_text("\n".join(lines) + "\n")
