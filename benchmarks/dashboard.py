@@ -33,16 +33,12 @@ from typing import Any
 import httpx
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from common import BENCH_FACTORY, build_rollups, history, load_history, p50_p95_ms, scratch
-from floorpulse.analytics.repository import mark_stale
+from common import BENCH_FACTORY, build_rollups, history, load_history, p50_p95_ms, scratch, top_up
 from floorpulse.dashboard.push import offset_s
 from floorpulse.db.engine import Database
-from floorpulse.db.epoch import from_epoch_us, to_epoch_us
 from floorpulse.db.migrate import upgrade
-from floorpulse.demo.generator import generate, roster, stations
+from floorpulse.demo.generator import roster, stations
 from floorpulse.devtools import CHROMIUM_ARGS, ServerProcess, chromium
-from floorpulse.metrics.tally import US_PER_HOUR, hour_start
-from floorpulse.settings import Settings
 
 PANELS_DRAWN = """() => {
   const shown = (selector) => document.querySelector(selector) !== null;
@@ -122,27 +118,6 @@ def prepare(url: str, events: int, now: datetime) -> None:
     stored = load_history(db, BENCH_FACTORY, history(BENCH_FACTORY, events, now))
     db.dispose()
     print(f"{stored:,} events stored in {time.perf_counter() - began:.0f} s", flush=True)
-    build_rollups(url)
-
-
-def top_up(url: str, now: datetime) -> None:
-    """A kept store's history continued until now: the open hour is as busy as a fresh store's,
-    and its rollups are built as a running server would have them."""
-    db = Database(url, sqlite_synchronous="OFF")
-    with db.read() as conn:
-        newest_us = conn.exec_driver_sql("SELECT max(ts_us) FROM events").scalar_one()
-    began = time.perf_counter()
-    stored = load_history(
-        db, BENCH_FACTORY, generate(BENCH_FACTORY, from_epoch_us(newest_us + 1), now)
-    )
-    timeout_us = Settings(database_url=url).state_timeout_us
-    first_us = newest_us - timeout_us  # the states already stored reach this far back
-    hours = range(hour_start(first_us), to_epoch_us(now), US_PER_HOUR)
-    workers = [person.worker_id for person in roster(BENCH_FACTORY)]
-    with db.write() as conn:
-        mark_stale(conn, {("main", worker, hour) for worker in workers for hour in hours}, 0)
-    db.dispose()
-    print(f"{stored:,} events added, up to now, in {time.perf_counter() - began:.0f} s", flush=True)
     build_rollups(url)
 
 

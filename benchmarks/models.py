@@ -25,10 +25,18 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from common import BENCH_FACTORY, build_rollups, history, load_history, p50_p95_ms, scratch
+from common import (
+    BENCH_FACTORY,
+    build_rollups,
+    history,
+    load_history,
+    p50_p95_ms,
+    scratch,
+    top_up,
+)
 from floorpulse.db.engine import Database
 from floorpulse.db.migrate import upgrade
-from floorpulse.demo.generator import MODEL, NEW_MODEL, drifting_model, generate
+from floorpulse.demo.generator import MODEL, NEW_MODEL, drifting_model
 from floorpulse.devtools import ServerProcess
 
 
@@ -69,19 +77,20 @@ def main() -> None:
 
 
 def prepare(url: str, events: int, now: datetime) -> None:
-    """A store of the drifting factory up to now, every hour rolled up."""
+    """A store of the drifting factory up to now, every hour rolled up; a kept store's
+    history carried on up to now (with the drift, from 36 hours ago if it reaches back so far)."""
+    factory = replace(BENCH_FACTORY, faults=drifting_model(now - timedelta(hours=36)))
     db = Database(url, sqlite_synchronous="OFF")
     began = time.perf_counter()
     upgrade(db)
     print(f"schema brought up to date in {time.perf_counter() - began:.1f} s")
     with db.read() as conn:
-        newest = conn.exec_driver_sql("SELECT max(ts_us) FROM events").scalar()
-    factory = replace(BENCH_FACTORY, faults=drifting_model(now - timedelta(hours=36)))
-    if newest is None:
-        source = history(factory, events, now)
-    else:  # a kept store: its history carried on up to now, the drift included
-        source = generate(factory, datetime.fromtimestamp(newest / 1e6 + 1e-6, UTC), now)
-    stored = load_history(db, factory, source)
+        empty = conn.exec_driver_sql("SELECT 1 FROM events LIMIT 1").first() is None
+    if not empty:
+        db.dispose()
+        top_up(url, now, factory)
+        return
+    stored = load_history(db, factory, history(factory, events, now))
     db.dispose()
     print(f"{stored:,} events stored in {time.perf_counter() - began:.0f} s")
     build_rollups(url)

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -347,17 +348,24 @@ class ModelHealth:
 def _by_scope(hours: Iterable[HourCount], key_of: KeyOf, settings: Settings) -> dict[str, Days]:
     """Counts per scope key and local day of the site."""
     zone = settings.timezone
-    found: dict[str, Days] = defaultdict(dict)
+    # Summed in plain lists, each day's Counts made once: adding Counts row by row (a merged
+    # dict each time) took half of a drift report over 10 million events (0.49 of 0.89 s).
+    sums: dict[tuple[str, date], list[Any]] = {}
     day_of: dict[int, date] = {}
     for h in hours:
         day = day_of.get(h.hour_us)
         if day is None:
             day = day_of[h.hour_us] = from_epoch_us(h.hour_us).astimezone(zone).date()
-        key = key_of(h)
-        days = found[key]
-        days[day] = days.get(day, Counts()) + Counts(
-            h.events, h.confidence_sum, h.low_confidence, {h.event_type: h.events}
-        )
+        acc = sums.get((key_of(h), day))
+        if acc is None:
+            acc = sums[(key_of(h), day)] = [0, 0.0, 0, {}]
+        acc[0] += h.events
+        acc[1] += h.confidence_sum
+        acc[2] += h.low_confidence
+        acc[3][h.event_type] = acc[3].get(h.event_type, 0) + h.events
+    found: dict[str, Days] = defaultdict(dict)
+    for (key, day), (events, confidence, low, by_type) in sums.items():
+        found[key][day] = Counts(events, confidence, low, by_type)
     return found
 
 
