@@ -333,6 +333,17 @@ def test_the_trend_puts_units_and_utilization_on_their_own_axes() -> None:
     assert figure.layout.uirevision == "keep"  # a live refresh keeps the viewer's zoom
 
 
+def test_a_window_of_one_hour_draws_one_hours_bar_on_an_axis_of_that_hour() -> None:
+    first = a_view().trend[0]
+
+    figure = go.Figure(figures.trend([first], DARK))
+
+    hour_ms = (first.end - first.start).total_seconds() * 1000
+    assert list(figure.data[0].width) == [0.8 * hour_ms]
+    half = (first.end - first.start) / 2
+    assert tuple(figure.layout.xaxis.range) == (first.start - half, first.start + half)
+
+
 def test_the_seed_message_says_what_was_written() -> None:
     result = SeedResult(
         from_=START,

@@ -58,17 +58,25 @@ def heatmap(series: list[Series], colours: Palette) -> Figure:
 
 
 def trend(points: list[Point], colours: Palette) -> Figure:
-    """Hourly utilization (line, left axis) and units (bars, right axis)."""
+    """Hourly utilization (line, left axis) and units (bars, right axis), each hour's bar as
+    wide as most of its hour and the axis spanning the hours drawn: left to itself, Plotly
+    spread the one hour of a window just begun over the whole chart, and the axis read in
+    ten-thousandths of a second."""
     starts = [p.start for p in points]
     units = {
         "type": "bar",
         "x": starts,
         "y": [p.units for p in points],
+        "width": [0.8 * (p.end - p.start).total_seconds() * 1000 for p in points],
         "name": "Units",
         "marker": {"color": STATE_COLOURS["product_count"]},
         "yaxis": "y2",
         "opacity": 0.6,
     }
+    span = {}
+    if points:
+        half = (points[-1].end - points[-1].start) / 2
+        span = {"range": [points[0].start - half, points[-1].start + half]}
     utilization = {
         "type": "scatter",
         "x": starts,
@@ -82,6 +90,7 @@ def trend(points: list[Point], colours: Palette) -> Figure:
         [units, utilization],
         colours,
         height=_height(colours, 280),
+        xaxis={"type": "date", **span},
         yaxis={"title": {"text": "Utilization %"}, "range": [0, 100]},
         yaxis2={
             "title": {"text": "Units"},
