@@ -51,11 +51,8 @@ class Drawing:
         self._lock = threading.Lock()
 
     def start(self) -> None:
-        """Have the process start now, not wait (it takes a second or two), and draw the
-        default view once: the first viewer then finds the day's timeline pieces and the
-        database's pages warm (the first navigation after a start took 2.6-2.7 s over 10
-        million events, the next ones 1.4-1.5 s)."""
-        self._submit(_warm)
+        """Have the process start now, not wait: it takes a second or two to start."""
+        self._submit(_ready)
 
     def draw(self, filters: Filters, moment: Moment, theme: str, wall: bool) -> Drawn:
         """The view of `filters` at `moment`, drawn; blocks the calling thread meanwhile."""
@@ -121,11 +118,8 @@ def _end_with_server() -> None:
         os._exit(0)
 
 
-def _warm() -> None:
-    try:
-        _draw(Filters(), ("warm-up", 0), "dark", False)
-    except Exception:  # a viewer's own draw will say what is wrong
-        log.exception("drawing the default view at start failed")
+def _ready() -> None:
+    """Nothing: starting the process is the point."""
 
 
 def _draw(filters: Filters, moment: Moment, theme: str, wall: bool) -> Drawn:
