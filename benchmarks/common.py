@@ -18,10 +18,11 @@ from floorpulse.analytics.repository import mark_stale
 from floorpulse.analytics.rollups import Rollups
 from floorpulse.db.engine import Database
 from floorpulse.db.epoch import from_epoch_us, to_epoch_us
+from floorpulse.db.migrate import upgrade
 from floorpulse.demo.generator import Detection, Factory, generate, roster, stations
 from floorpulse.events.repository import INSERT_COLUMNS
 from floorpulse.metrics.tally import US_PER_HOUR, hour_start
-from floorpulse.mlops.repository import NONE, Sighting, SightingKey, record_sightings
+from floorpulse.mlops.repository import NONE, Sighting, SightingKey, record_sightings, widen
 from floorpulse.registry import repository as registry
 from floorpulse.settings import Settings
 
@@ -89,8 +90,7 @@ def load_history(
     def rows() -> Iterator[tuple[Any, ...]]:
         for e in events:
             key = (site, e.model_version or NONE, e.camera_id or NONE)
-            first, last, received = seen.get(key, (e.ts_us, e.ts_us, e.deliver_us))
-            seen[key] = (min(first, e.ts_us), max(last, e.ts_us), max(received, e.deliver_us))
+            widen(seen, key, (e.ts_us, e.ts_us, e.deliver_us))
             yield (
                 site,
                 e.ts_us,
@@ -133,6 +133,29 @@ def _insert(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
     with raw.cursor().copy(f"COPY events ({names}) FROM STDIN") as copy:  # type: ignore[attr-defined]
         for row in rows:
             copy.write_row(row)
+
+
+def stored(url: str) -> bool:
+    """Whether the store holds events already (a kept one, prepared by an earlier run); its
+    schema brought up to date first."""
+    db = Database(url)
+    try:
+        upgrade(db)
+        with db.read() as conn:
+            return conn.exec_driver_sql("SELECT 1 FROM events LIMIT 1").first() is not None
+    finally:
+        db.dispose()
+
+
+def prepare(url: str, events: int, now: datetime, factory: Factory = BENCH_FACTORY) -> None:
+    """About `events` of `factory`'s history up to now in a fresh store, every hour rolled up."""
+    db = Database(url, sqlite_synchronous="OFF")
+    upgrade(db)
+    began = time.perf_counter()
+    stored = load_history(db, factory, history(factory, events, now))
+    db.dispose()
+    print(f"{stored:,} events stored in {time.perf_counter() - began:.0f} s", flush=True)
+    build_rollups(url)
 
 
 def top_up(url: str, now: datetime, factory: Factory = BENCH_FACTORY) -> None:

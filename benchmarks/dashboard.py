@@ -33,10 +33,8 @@ from typing import Any
 import httpx
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from common import BENCH_FACTORY, build_rollups, history, load_history, p50_p95_ms, scratch, top_up
+from common import BENCH_FACTORY, p50_p95_ms, prepare, scratch, stored, top_up
 from floorpulse.dashboard.push import offset_s
-from floorpulse.db.engine import Database
-from floorpulse.db.migrate import upgrade
 from floorpulse.demo.generator import roster, stations
 from floorpulse.devtools import CHROMIUM_ARGS, ServerProcess, chromium
 
@@ -98,27 +96,6 @@ def main() -> None:
                 f"server memory: {server.memory_mib():.0f} MiB, peak {server.peak_memory_mib():.0f}"
                 f"; its drawing process {server.children_memory_mib():.0f} MiB"
             )
-
-
-def stored(url: str) -> bool:
-    """Whether the store holds events already (a kept one, prepared by an earlier run)."""
-    db = Database(url)
-    try:
-        upgrade(db)
-        with db.read() as conn:
-            return conn.exec_driver_sql("SELECT 1 FROM events LIMIT 1").first() is not None
-    finally:
-        db.dispose()
-
-
-def prepare(url: str, events: int, now: datetime) -> None:
-    db = Database(url, sqlite_synchronous="OFF")
-    upgrade(db)
-    began = time.perf_counter()
-    stored = load_history(db, BENCH_FACTORY, history(BENCH_FACTORY, events, now))
-    db.dispose()
-    print(f"{stored:,} events stored in {time.perf_counter() - began:.0f} s", flush=True)
-    build_rollups(url)
 
 
 def time_interactive(browser: Browser, url: str, rounds: int) -> dict[str, Any]:

@@ -25,17 +25,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from common import (
-    BENCH_FACTORY,
-    build_rollups,
-    history,
-    load_history,
-    p50_p95_ms,
-    scratch,
-    top_up,
-)
-from floorpulse.db.engine import Database
-from floorpulse.db.migrate import upgrade
+from common import BENCH_FACTORY, p50_p95_ms, prepare, scratch, stored, top_up
 from floorpulse.demo.generator import MODEL, NEW_MODEL, drifting_model
 from floorpulse.devtools import ServerProcess
 
@@ -52,7 +42,16 @@ def main() -> None:
     now = datetime.now(UTC).replace(microsecond=0)
     with scratch() as tmp:
         url = args.database or f"sqlite:///{tmp / 'floorpulse.db'}"
-        prepare(url, args.events, now)
+        # A kept store's history is carried on up to now: with the drift if it reaches back
+        # 36 hours, else only its last minutes drift.
+        factory = replace(BENCH_FACTORY, faults=drifting_model(now - timedelta(hours=36)))
+        began = time.perf_counter()
+        kept = stored(url)
+        print(f"schema brought up to date in {time.perf_counter() - began:.1f} s")
+        if kept:
+            top_up(url, now, factory)
+        else:
+            prepare(url, args.events, now, factory)
         env = {"FLOORPULSE_DATABASE_URL": url, "FLOORPULSE_LOG_LEVEL": "warning"}
         with ServerProcess(env) as server, httpx.Client(base_url=server.url, timeout=120) as web:
             print(f"{'request':<40}{'p50 ms':>10}{'p95 ms':>10}")
@@ -74,26 +73,6 @@ def main() -> None:
             opened = web.get("/api/alerts").json()
             print(f"open alerts: {', '.join(sorted(a['cause'] for a in opened))}")
             print(f"server memory: peak {server.peak_memory_mib():.0f} MiB")
-
-
-def prepare(url: str, events: int, now: datetime) -> None:
-    """A store of the drifting factory up to now, every hour rolled up; a kept store's
-    history carried on up to now (with the drift, from 36 hours ago if it reaches back so far)."""
-    factory = replace(BENCH_FACTORY, faults=drifting_model(now - timedelta(hours=36)))
-    db = Database(url, sqlite_synchronous="OFF")
-    began = time.perf_counter()
-    upgrade(db)
-    print(f"schema brought up to date in {time.perf_counter() - began:.1f} s")
-    with db.read() as conn:
-        empty = conn.exec_driver_sql("SELECT 1 FROM events LIMIT 1").first() is None
-    if not empty:
-        db.dispose()
-        top_up(url, now, factory)
-        return
-    stored = load_history(db, factory, history(factory, events, now))
-    db.dispose()
-    print(f"{stored:,} events stored in {time.perf_counter() - began:.0f} s")
-    build_rollups(url)
 
 
 def timed(ask: Callable[[], httpx.Response]) -> float:

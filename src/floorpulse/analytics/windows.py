@@ -23,7 +23,7 @@ class Asked:
 def resolve(query: MetricsQuery, settings: Settings, now: datetime) -> Asked:
     """The query's window; InvalidInput names the parameter at fault."""
     if (query.shift or query.day) and (query.from_ or query.to):
-        _refuse("query.shift", "give either `from`/`to` or `shift`/`date`, not both")
+        refuse("query.shift", "give either `from`/`to` or `shift`/`date`, not both")
     if query.shift:
         asked = _shift(query, settings, now)
     elif query.day:
@@ -32,11 +32,11 @@ def resolve(query: MetricsQuery, settings: Settings, now: datetime) -> Asked:
         end = query.to or now
         start = query.from_ or _start_of_local_day(end - timedelta(microseconds=1), settings)
         if start >= end:
-            _refuse("query.from", "is not before `to`")
+            refuse("query.from", "is not before `to`")
         asked = Asked(start, end)
     if asked.end - asked.start > timedelta(days=settings.max_window_days):
         days = settings.max_window_days
-        _refuse("query.from", f"spans more than {days} days (FLOORPULSE_MAX_WINDOW_DAYS)")
+        refuse("query.from", f"spans more than {days} days (FLOORPULSE_MAX_WINDOW_DAYS)")
     start = asked.start.astimezone(UTC)
     return Asked(start, max(start, min(asked.end.astimezone(UTC), now)), asked.shift)
 
@@ -45,16 +45,16 @@ def _shift(query: MetricsQuery, settings: Settings, now: datetime) -> Asked:
     zone = settings.timezone
     if query.shift == "current":
         if query.day:
-            _refuse("query.date", "cannot go with shift=current")
+            refuse("query.date", "cannot go with shift=current")
         running = shifts.current(settings.shifts, now, zone)
         if running is None:
-            _refuse("query.shift", "no shifts are configured (FLOORPULSE_SHIFTS)")
+            refuse("query.shift", "no shifts are configured (FLOORPULSE_SHIFTS)")
         return Asked(running.start, running.end, running.shift.name)
     named = {shift.name: shift for shift in settings.shifts}
     shift = named.get(query.shift or "")
     if shift is None:
         known = ", ".join([*named, "current"])
-        _refuse("query.shift", f"unknown shift {query.shift!r}; known: {known}")
+        refuse("query.shift", f"unknown shift {query.shift!r}; known: {known}")
     window = (
         shifts.on(shift, query.day, zone) if query.day else shifts.latest_started(shift, now, zone)
     )
@@ -66,6 +66,6 @@ def _start_of_local_day(instant: datetime, settings: Settings) -> datetime:
     return start
 
 
-def _refuse(field: str, reason: str) -> NoReturn:
+def refuse(field: str, reason: str) -> NoReturn:
     name = field.removeprefix("query.")
     raise InvalidInput(f"`{name}`: {reason}", [FieldError(field, reason)])

@@ -235,7 +235,7 @@ def act(trigger: Any, clicks: int | None, alerts: Alerts) -> bool:
 
 
 def register(dash_app: Dash, health: ModelHealth, alerts: Alerts) -> None:
-    def read(_moment: int, _acted: int) -> Health:
+    def read(_acted: int) -> Health:
         return Health(health.drift(HealthQuery()), alerts.listed(AlertQuery()))
 
     shared = Shared(read, MODELS_TTL_S, maxsize=8)
@@ -250,8 +250,7 @@ def register(dash_app: Dash, health: ModelHealth, alerts: Alerts) -> None:
     async def refresh_models(path: str, _tick: int, acted: int, theme: str) -> tuple[Any, ...]:
         if path != MODELS_PATH:
             raise PreventUpdate
-        moment = int(asyncio.get_running_loop().time() // MODELS_TTL_S)
-        shown = await asyncio.to_thread(shared, moment, acted or 0)
+        shown = await asyncio.to_thread(shared, acted or 0)  # kept MODELS_TTL_S, per action
         return render(shown, theme or "dark")
 
     @dash_app.callback(

@@ -218,7 +218,7 @@ def _sightings(rows: Iterable[NewEvent]) -> dict[SightingKey, Sighting]:
     seen: dict[SightingKey, Sighting] = {}
     for r in rows:
         key = (r.site_id, r.model_version or NONE, r.camera_id or NONE)
-        _widen(seen, key, (r.ts_us, r.ts_us, r.received_us))
+        models.widen(seen, key, (r.ts_us, r.ts_us, r.received_us))
     return seen
 
 
@@ -226,15 +226,8 @@ def _merged(parts: Iterable[dict[SightingKey, Sighting]]) -> dict[SightingKey, S
     merged: dict[SightingKey, Sighting] = {}
     for part in parts:
         for key, sighting in part.items():
-            _widen(merged, key, sighting)
+            models.widen(merged, key, sighting)
     return merged
-
-
-def _widen(into: dict[SightingKey, Sighting], key: SightingKey, sighting: Sighting) -> None:
-    if key in into:
-        first, last, received = into[key]
-        sighting = (min(first, sighting[0]), max(last, sighting[1]), max(received, sighting[2]))
-    into[key] = sighting
 
 
 @dataclass

@@ -41,6 +41,14 @@ SightingKey = tuple[str, str, str]  # (site_id, model_version, camera_id)
 Sighting = tuple[int, int, int]  # (first_us, last_us, last_received_us)
 
 
+def widen(into: dict[SightingKey, Sighting], key: SightingKey, sighting: Sighting) -> None:
+    """Take `sighting` into `key`'s: the earlier first, the later last and receipt."""
+    if key in into:
+        first, last, received = into[key]
+        sighting = (min(first, sighting[0]), max(last, sighting[1]), max(received, sighting[2]))
+    into[key] = sighting
+
+
 def record_sightings(conn: Connection, sightings: Mapping[SightingKey, Sighting]) -> None:
     """Widen each (site, version, camera)'s first and last seen to take these in."""
     if not sightings:

@@ -15,10 +15,11 @@ from sqlalchemy import Connection
 
 from floorpulse.analytics.schemas import Point, TimeseriesQuery
 from floorpulse.analytics.service import MetricsService
+from floorpulse.analytics.windows import refuse
 from floorpulse.clock import Clock, utc_now
 from floorpulse.db.engine import Database
 from floorpulse.db.epoch import from_epoch_us, to_epoch_us
-from floorpulse.errors import InvalidInput, NotFound
+from floorpulse.errors import NotFound
 from floorpulse.events.service import event_out
 from floorpulse.metrics.shifts import day_window
 from floorpulse.metrics.tally import US_PER_HOUR
@@ -46,7 +47,6 @@ from floorpulse.mlops.schemas import (
     VersionFigures,
 )
 from floorpulse.settings import Settings
-from floorpulse.validation import FieldError
 
 Days = dict[date, Counts]
 UNNAMED = "none"  # the path name of events that named no model version
@@ -209,11 +209,10 @@ class ModelHealth:
         last_day = (end - timedelta(microseconds=1)).astimezone(zone).date()
         start = query.from_ or self._day_start(last_day - timedelta(days=13))
         if start >= end:
-            reason = "is not before `to`"
-            raise InvalidInput(f"`from` {reason}", [FieldError("query.from", reason)])
+            refuse("query.from", "is not before `to`")
         if end - start > timedelta(days=self.settings.max_window_days):
-            reason = f"spans more than {self.settings.max_window_days} days"
-            raise InvalidInput(f"`from` {reason}", [FieldError("query.from", reason)])
+            days = self.settings.max_window_days
+            refuse("query.from", f"spans more than {days} days (FLOORPULSE_MAX_WINDOW_DAYS)")
         first_day = start.astimezone(zone).date()
         return Span(query.site or self.settings.default_site, start, end, first_day, last_day)
 
@@ -356,9 +355,10 @@ def _by_scope(hours: Iterable[HourCount], key_of: KeyOf, settings: Settings) -> 
         day = day_of.get(h.hour_us)
         if day is None:
             day = day_of[h.hour_us] = from_epoch_us(h.hour_us).astimezone(zone).date()
-        acc = sums.get((key_of(h), day))
+        scope_day = (key_of(h), day)
+        acc = sums.get(scope_day)
         if acc is None:
-            acc = sums[(key_of(h), day)] = [0, 0.0, 0, {}]
+            acc = sums[scope_day] = [0, 0.0, 0, {}]
         acc[0] += h.events
         acc[1] += h.confidence_sum
         acc[2] += h.low_confidence
