@@ -41,7 +41,7 @@ from floorpulse.devtools import CHROMIUM_ARGS, ServerProcess, chromium
 PANELS_DRAWN = """() => {
   const shown = (selector) => document.querySelector(selector) !== null;
   const units = document.querySelector("#kpi-units");
-  const ready = units && units.textContent.trim() !== "" && shown("#leaderboard .ag-row")
+  const ready = units && units.textContent.trim() !== "" && shown("#leaderboard td")
     && shown("#heatmap .main-svg") && shown("#timeline .main-svg") && shown("#trend .main-svg")
     && shown("#stream li.event");
   return ready ? performance.now() : false;

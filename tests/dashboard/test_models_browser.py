@@ -50,7 +50,7 @@ def test_the_model_health_page_shows_the_alerts_charts_and_cameras_and_acknowled
     expect(page.locator("#models-confidence .main-svg").first).to_be_visible()
     expect(page.locator("#models-confidence")).to_contain_text("alert floor 0.75")
     expect(page.locator("#models-mix .main-svg").first).to_be_visible()
-    expect(page.locator("#models-cameras .ag-center-cols-container .ag-row")).to_have_count(6)
+    expect(page.locator("#models-cameras td[data-dash-column='camera_id']")).to_have_count(6)
     opened = httpx.get(f"{drifted}/api/alerts").json()
     expect(alerts).to_have_count(len(opened))
 

@@ -48,7 +48,7 @@ def test_the_page_draws_each_panel_from_the_report_and_the_open_alerts(
     items = page[("models-alerts", "children")]
     assert len(items) == len(alerts.listed(AlertQuery()))
     assert all(isinstance(item, html.Li) for item in items)
-    rows = page[("models-cameras", "rowData")]
+    rows = page[("models-cameras", "data")]
     assert [row["camera_id"] for row in rows] == [f"CAM-S{n}" for n in range(1, 7)]
     assert all(row["status"] == "ok" for row in rows)  # each camera's own week is mixed
     options = page[("compare-a", "options")]

@@ -1,5 +1,6 @@
 """The overview in a real browser, against a live server with generated data."""
 
+import csv
 import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
@@ -94,11 +95,11 @@ def test_a_window_the_metrics_refuse_says_why_and_keeps_the_last_figures(
 
 def test_a_leaderboard_row_opens_the_workers_page_and_back_returns(page: Page, seeded: str) -> None:
     page.goto(seeded + "/?range=24h", wait_until="domcontentloaded")
-    first = page.locator("#leaderboard .ag-row[row-index='0']")
+    first = page.locator("#leaderboard td[data-dash-column='worker']").first
     expect(first).to_be_visible(timeout=15_000)
-    name = first.locator("[col-id='worker']").inner_text()
+    name = first.inner_text()
 
-    first.locator("[col-id='worker']").click()
+    first.click()
 
     expect(page).to_have_url(re.compile(rf"{seeded}/workers/W\d+\?range=24h"))
     worker_id = page.url.split("/workers/")[1].split("?")[0]
@@ -118,6 +119,29 @@ def test_a_leaderboard_row_opens_the_workers_page_and_back_returns(page: Page, s
 
     expect(page).to_have_url(f"{seeded}/?range=24h")
     expect(page.get_by_role("heading", name="Worker leaderboard")).to_be_visible()
+
+
+def test_a_rankings_csv_is_the_table_as_the_viewer_sorted_it(page: Page, seeded: str) -> None:
+    page.goto(seeded + "/", wait_until="domcontentloaded")
+    table = page.locator("#stations-table")
+    expect(table.locator("td[data-dash-column='units']").first).to_be_visible(timeout=15_000)
+
+    table.locator("th[data-dash-column='units'] .column-header--sort").click()
+
+    units = table.locator("td[data-dash-column='units']")
+    shown_units = [int(text) for text in units.all_inner_texts()]
+    assert shown_units == sorted(shown_units)
+    assert len(set(shown_units)) > 1
+    headings = table.locator("th .column-header-name").all_inner_texts()
+    rows = [row.locator("td").all_inner_texts() for row in table.locator("tr:has(td)").all()]
+    with page.expect_download() as downloading:
+        page.locator("#stations-csv").click()
+
+    download = downloading.value
+    assert download.suggested_filename == "floorpulse-workstations.csv"
+    with open(download.path(), newline="", encoding="utf-8") as written:
+        assert list(csv.reader(written)) == [headings, *rows]
+    assert headings[:2] == ["Workstation", "Utilization %"]
 
 
 def choose(page: Page, dropdown: str, option: str) -> None:

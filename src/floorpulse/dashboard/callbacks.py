@@ -91,19 +91,19 @@ def register(dash_app: Dash, views: DashboardService, drawing: Drawing, settings
 
     @dash_app.callback(
         Output(ids.URL, "pathname"),
-        Input(ids.LEADERBOARD, "cellClicked"),
-        Input(ids.STATIONS, "cellClicked"),
+        Output(ids.LEADERBOARD, "active_cell"),
+        Output(ids.STATIONS, "active_cell"),
+        Input(ids.LEADERBOARD, "active_cell"),
+        Input(ids.STATIONS, "active_cell"),
         Input(ids.HEATMAP, "clickData"),
         Input(ids.TIMELINE, "clickData"),
         Input(ids.BACK, "n_clicks"),
-        State(ids.LEADERBOARD, "virtualRowData"),
-        State(ids.STATIONS, "virtualRowData"),
         prevent_initial_call=True,
     )
-    def navigate(*clicks_and_rows: Any) -> Any:
-        *_, workers_shown, stations_shown = clicks_and_rows
-        shown = workers_shown if ctx.triggered_id == ids.LEADERBOARD else stations_shown
-        return destination(ctx.triggered_id, ctx.triggered[0]["value"], shown)
+    def navigate(*_clicks: Any) -> Any:
+        # A table's clicked cell is let go, so that the same row, clicked again after a
+        # return to the overview, is a change that opens it again.
+        return destination(ctx.triggered_id, ctx.triggered[0]["value"]), None, None
 
     @dash_app.callback(
         *[Output(key, prop) for key, prop in PANEL_OUTPUTS],
@@ -161,12 +161,15 @@ def register(dash_app: Dash, views: DashboardService, drawing: Drawing, settings
         render.clear()  # no viewer is drawn the old data again
         return seed_message(result)
 
-    for button, table in ((ids.LEADERBOARD_CSV, ids.LEADERBOARD), (ids.STATIONS_CSV, ids.STATIONS)):
-        dash_app.callback(
-            Output(table, "exportDataAsCsv"), Input(button, "n_clicks"), prevent_initial_call=True
-        )(_export)
-
     in_browser = _in_browser(dash_app)
+    for button, table in ((ids.LEADERBOARD_CSV, ids.LEADERBOARD), (ids.STATIONS_CSV, ids.STATIONS)):
+        in_browser(
+            "tableCsv",
+            Output(f"{button}-file", "data"),
+            Input(button, "n_clicks"),
+            State(table, "derived_virtual_data"),
+            State(table, "columns"),
+        )
     in_browser(
         "toggleTheme",
         Output(ids.THEME, "data"),
@@ -212,10 +215,6 @@ def _in_browser(dash_app: Dash) -> Callable[..., None]:
         )
 
     return register
-
-
-def _export(_clicks: int) -> bool:
-    return True
 
 
 def moment(trigger: str | None, pushed: dict[str, float] | None, now_s: float) -> Moment:
@@ -267,28 +266,23 @@ def _offer(value: str | None) -> Any:
     return [{"label": value, "value": value}] if value else no_update
 
 
-def destination(trigger: str | None, clicked: Any, rows_shown: list[Any] | None = None) -> Any:
+def destination(trigger: str | None, clicked: Any) -> Any:
     """The page a click opens: a worker's from the leaderboard or the timeline, a station's
     from its table or the heatmap, the overview from the back button. A table's click names
-    the row's place among `rows_shown`, the table's rows in the order it shows them."""
+    its row's id (the worker's or station's), wherever the viewer's sorting put the row."""
     if trigger == ids.BACK:
         return "/"
     if not clicked:
         return no_update
     if trigger in (ids.LEADERBOARD, ids.STATIONS):
-        return _row_page(trigger, clicked.get("rowIndex"), rows_shown or [])
+        page: Page = "worker" if trigger == ids.LEADERBOARD else "workstation"
+        row = clicked.get("row_id")
+        return page_path(page, row) if row else no_update
     points = clicked.get("points") or [{}]
     entity = points[0].get("customdata")
     if entity is None:
         return no_update
     return page_path("workstation" if trigger == ids.HEATMAP else "worker", entity)
-
-
-def _row_page(table: str, index: int | None, rows_shown: list[Any]) -> Any:
-    page: Page = "worker" if table == ids.LEADERBOARD else "workstation"
-    if index is None or not 0 <= index < len(rows_shown):
-        return no_update
-    return page_path(page, rows_shown[index][f"{page}_id"])
 
 
 def seed_message(result: SeedResult) -> str:

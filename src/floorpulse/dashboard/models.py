@@ -10,12 +10,12 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-import dash_ag_grid as dag
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash.dash_table.DataTable import DataTable
 from dash.exceptions import PreventUpdate
 
 from floorpulse.dashboard import figures, ids
-from floorpulse.dashboard.overview import GRID_THEME, graph, panel
+from floorpulse.dashboard.overview import TABLE_STYLE, graph, panel
 from floorpulse.dashboard.theme import palette
 from floorpulse.errors import FloorPulseError
 from floorpulse.mlops.alerts import Alerts
@@ -41,16 +41,16 @@ SIGNAL_LABELS = {
     "productivity": "Productivity",
     "silence": "Silent camera",
 }
-CAMERA_COLUMNS = [
-    {"field": "camera_id", "headerName": "Camera", "pinned": "left"},
-    {"field": "status", "headerName": "Status"},
-    {"field": "events", "headerName": "Detections, 7 days", "type": "numericColumn"},
-    {"field": "mean_confidence", "headerName": "Mean confidence", "type": "numericColumn"},
-    {"field": "drop_pct", "headerName": "Fall vs week before %", "type": "numericColumn"},
-    {"field": "low_pct", "headerName": "Low-confidence %", "type": "numericColumn"},
-    {"field": "psi", "headerName": "Mix PSI", "type": "numericColumn"},
-    {"field": "silent_min", "headerName": "Silent, min", "type": "numericColumn"},
-]
+CAMERA_COLUMNS = {
+    "camera_id": "Camera",
+    "status": "Status",
+    "events": "Detections, 7 days",
+    "mean_confidence": "Mean confidence",
+    "drop_pct": "Fall vs week before %",
+    "low_pct": "Low-confidence %",
+    "psi": "Mix PSI",
+    "silent_min": "Silent, min",
+}
 
 
 @dataclass(frozen=True)
@@ -71,16 +71,12 @@ def layout() -> html.Div:
             panel("Event mix against its baseline", graph(ids.MODELS_MIX)),
             panel(
                 "Cameras",
-                dag.AgGrid(
+                DataTable(
                     id=ids.MODELS_CAMERAS,
-                    columnDefs=CAMERA_COLUMNS,
-                    defaultColDef={"sortable": True, "flex": 1, "minWidth": 110},
-                    dashGridOptions={
-                        "domLayout": "autoHeight",
-                        "animateRows": False,
-                        "theme": GRID_THEME,
-                    },
-                    className="grid",
+                    columns=[{"id": key, "name": name} for key, name in CAMERA_COLUMNS.items()],
+                    data=[],
+                    sort_action="native",
+                    **TABLE_STYLE,
                 ),
             ),
             panel(
@@ -126,7 +122,7 @@ MODELS_OUTPUTS = [
     (ids.MODELS_ALERTS, "children"),
     (ids.MODELS_CONFIDENCE, "figure"),
     (ids.MODELS_MIX, "figure"),
-    (ids.MODELS_CAMERAS, "rowData"),
+    (ids.MODELS_CAMERAS, "data"),
     (ids.COMPARE_A, "options"),
     (ids.COMPARE_B, "options"),
 ]

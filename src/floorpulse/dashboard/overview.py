@@ -7,8 +7,8 @@ of plain data, tested without a browser.
 
 from typing import Any
 
-import dash_ag_grid as dag
 from dash import dcc, html
+from dash.dash_table.DataTable import DataTable
 
 from floorpulse.dashboard import figures, ids
 from floorpulse.dashboard.theme import STATE_LABELS, band, palette
@@ -16,38 +16,53 @@ from floorpulse.dashboard.views import Kpi, Overview
 from floorpulse.events.schemas import EventOut
 
 GRAPH_CONFIG: Any = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
-# Utilization, coloured by the row's band against FLOORPULSE_UTILIZATION_TARGETS; ranked on it.
-UTILIZATION_COLUMN: dict[str, Any] = {
-    "field": "utilization",
-    "headerName": "Utilization %",
-    "sort": "desc",
-    "cellClassRules": {
-        f"util-{band}": f"params.data.band === '{band}'" for band in ("good", "mid", "low")
+
+
+# (field, heading): the rows' fields the tables show, in order.
+LEADERBOARD_COLUMNS = [
+    ("rank", "#"),
+    ("worker", "Worker"),
+    ("utilization", "Utilization %"),
+    ("units", "Units"),
+    ("units_per_hour", "Units/h"),
+    ("active_h", "Active h"),
+    ("idle_h", "Idle h"),
+    ("absent_h", "Absent h"),
+]
+STATION_COLUMNS = [
+    ("workstation", "Workstation"),
+    ("utilization", "Utilization %"),
+    ("units", "Units"),
+    ("throughput", "Units/h"),
+    ("occupied_h", "Occupied h"),
+]
+# The tables take the page's colours (CSS variables), so they follow the light/dark switch;
+# utilization is coloured by the row's band against FLOORPULSE_UTILIZATION_TARGETS.
+TABLE_STYLE: dict[str, Any] = {
+    "style_as_list_view": True,
+    "style_table": {"overflowX": "auto"},
+    "style_header": {"backgroundColor": "var(--bg)", "color": "var(--muted)", "fontWeight": 600},
+    "style_cell": {
+        "backgroundColor": "var(--card)",
+        "color": "var(--text)",
+        "borderBottom": "1px solid var(--line)",
+        "fontFamily": "inherit",
+        "fontSize": "var(--table-font, 14px)",
+        "textAlign": "left",
+        "padding": "5px 10px",
+        "cursor": "pointer",
     },
-}
-LEADERBOARD_COLUMNS: list[dict[str, Any]] = [
-    {"field": "rank", "headerName": "#", "maxWidth": 70, "sortable": False},
-    {"field": "worker", "headerName": "Worker", "minWidth": 120},
-    UTILIZATION_COLUMN,
-    {"field": "units", "headerName": "Units"},
-    {"field": "units_per_hour", "headerName": "Units/h"},
-    {"field": "active_h", "headerName": "Active h"},
-    {"field": "idle_h", "headerName": "Idle h"},
-    {"field": "absent_h", "headerName": "Absent h"},
-]
-STATION_COLUMNS: list[dict[str, Any]] = [
-    {"field": "workstation", "headerName": "Workstation", "minWidth": 130},
-    UTILIZATION_COLUMN,
-    {"field": "units", "headerName": "Units"},
-    {"field": "throughput", "headerName": "Units/h"},
-    {"field": "occupied_h", "headerName": "Occupied h"},
-]
-# The grid takes the page's colours (CSS variables), so it follows the light/dark switch.
-GRID_THEME = {
-    "function": "themeQuartz.withParams({backgroundColor: 'var(--card)', "
-    "foregroundColor: 'var(--text)', borderColor: 'var(--line)', "
-    "headerBackgroundColor: 'var(--bg)', accentColor: 'var(--accent)', "
-    "fontSize: 'var(--grid-font, 14px)'})"
+    "style_data_conditional": [
+        {"if": {"state": "active"}, "backgroundColor": "var(--card)", "border": "none"},
+        *[
+            {
+                "if": {"filter_query": f'{{band}} = "{band}"', "column_id": "utilization"},
+                "color": f"var(--{band})",
+                "fontWeight": 700,
+            }
+            for band in ("good", "mid", "low")
+        ],
+    ],
 }
 # Which panels each view shows: class names the page's CSS hides by view.
 WORKERS_ONLY, STATIONS_ONLY = "for-workers", "for-stations"
@@ -64,14 +79,19 @@ def layout() -> html.Div:
             html.Section(id=ids.KPIS, className="kpis"),
             panel(
                 "Worker leaderboard",
-                _table(ids.LEADERBOARD, LEADERBOARD_COLUMNS, "floorpulse-leaderboard.csv"),
-                html.Button("Download CSV", id=ids.LEADERBOARD_CSV, className="button"),
+                *_table(
+                    ids.LEADERBOARD,
+                    LEADERBOARD_COLUMNS,
+                    ids.LEADERBOARD_CSV,
+                    "floorpulse-leaderboard.csv",
+                ),
                 only=f"{WORKERS_ONLY} ranking",
             ),
             panel(
                 "Workstations",
-                _table(ids.STATIONS, STATION_COLUMNS, "floorpulse-workstations.csv"),
-                html.Button("Download CSV", id=ids.STATIONS_CSV, className="button"),
+                *_table(
+                    ids.STATIONS, STATION_COLUMNS, ids.STATIONS_CSV, "floorpulse-workstations.csv"
+                ),
                 only=f"{STATIONS_ONLY} ranking",
             ),
             panel(
@@ -135,18 +155,23 @@ def _empty_state() -> html.Section:
     )
 
 
-def _table(table_id: str, columns: list[dict[str, Any]], csv_name: str) -> dag.AgGrid:
-    # No getRowId: with ids, AG Grid keeps each row's React component and tells it its place
-    # again at every refresh; React keeps every such same-value update of a component that does
-    # not draw again (facebook/react#21692), and a wallboard's page grew ~15,000 objects a
-    # minute. Without, rows are drawn anew and a click names its place (callbacks.destination).
-    return dag.AgGrid(
-        id=table_id,
-        columnDefs=columns,
-        defaultColDef={"sortable": True, "flex": 1, "minWidth": 90},
-        dashGridOptions={"domLayout": "autoHeight", "animateRows": False, "theme": GRID_THEME},
-        csvExportParams={"fileName": csv_name},
-        className="grid",
+def _table(
+    table_id: str, columns: list[tuple[str, str]], button_id: str, csv_name: str
+) -> tuple[Any, ...]:
+    """A ranking's table, sortable by any column (in the browser: nothing is asked again),
+    and its CSV download: the rows as the table shows them, written in the browser
+    (assets/floorpulse.js). A click on a row opens its page (callbacks.destination)."""
+    named: dict[str, Any] = {"data-filename": csv_name}
+    return (
+        DataTable(
+            id=table_id,
+            columns=[{"id": field, "name": heading} for field, heading in columns],
+            data=[],
+            sort_action="native",
+            **TABLE_STYLE,
+        ),
+        html.Button("Download CSV", id=button_id, className="button", **named),
+        dcc.Download(id=f"{button_id}-file"),
     )
 
 
@@ -168,13 +193,14 @@ def render(
 
 
 def leaderboard_rows(view: Overview, targets: tuple[float, float]) -> list[dict[str, Any]]:
-    """Workers ranked by utilization (those never working or idle last)."""
+    """Workers ranked by utilization (those never working or idle last); each row's id is
+    its worker's, which a click on it opens."""
     ranked = sorted(view.workers, key=lambda w: -(w.utilization_percentage or -1))
     return [
         {
+            "id": w.worker_id,
             "rank": rank,
             "worker": w.name or w.worker_id,
-            "worker_id": w.worker_id,
             "utilization": w.utilization_percentage,
             "band": band(w.utilization_percentage, targets),
             "units": w.total_units_produced,
@@ -190,8 +216,8 @@ def leaderboard_rows(view: Overview, targets: tuple[float, float]) -> list[dict[
 def station_rows(view: Overview, targets: tuple[float, float]) -> list[dict[str, Any]]:
     return [
         {
+            "id": s.workstation_id,
             "workstation": s.name or s.workstation_id,
-            "workstation_id": s.workstation_id,
             "utilization": s.utilization_percentage,
             "band": band(s.utilization_percentage, targets),
             "units": s.total_units_produced,

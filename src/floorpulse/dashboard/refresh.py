@@ -23,8 +23,8 @@ PANELS = [
     ids.STREAM,
 ]
 PROPERTY = {
-    ids.LEADERBOARD: "rowData",
-    ids.STATIONS: "rowData",
+    ids.LEADERBOARD: "data",
+    ids.STATIONS: "data",
     ids.HEATMAP: "figure",
     ids.TIMELINE: "figure",
     ids.TREND: "figure",
