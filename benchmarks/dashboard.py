@@ -86,6 +86,7 @@ def main() -> None:
                 args=[*CHROMIUM_ARGS, "--enable-precise-memory-info", "--js-flags=--expose-gc"],
             )
             payload = time_interactive(browser, server.url, args.rounds)
+            time_new_tabs(browser, server.url, args.rounds)
             time_refresh(server, payload)
             time_ingest_under_viewers(
                 browser, server.url, payload, args.phase_s, args.browser_dashboards
@@ -120,6 +121,32 @@ def time_interactive(browser: Browser, url: str, rounds: int) -> dict[str, Any]:
         print(f"  {name:<10} median {statistics.median(times):5.0f} ms, max {max(times):5.0f} ms")
     page.close()
     return captured[0]
+
+
+def time_new_tabs(browser: Browser, url: str, rounds: int) -> None:
+    """The overview opened in a new tab, to every panel drawn: in a browser that has shown
+    it before (its cache warm: a bookmark opened beside an open dashboard), and in a new
+    browser profile (nothing cached: a first visit)."""
+    viewport = {"width": 1440, "height": 1000}
+    seen = browser.new_context(viewport=viewport)
+    warming = seen.new_page()
+    warming.goto(url + "/", wait_until="commit")
+    warming.wait_for_function(PANELS_DRAWN, timeout=60_000)
+    warming.close()
+    print("new tab (opening to every panel drawn, in the browser):")
+    for name in ("seen before", "first visit"):
+        times = []
+        for _ in range(rounds):
+            time.sleep(1)
+            fresh = browser.new_context(viewport=viewport) if name == "first visit" else None
+            page = (fresh or seen).new_page()
+            page.goto(url + "/", wait_until="commit")
+            times.append(page.wait_for_function(PANELS_DRAWN, timeout=60_000).json_value())
+            page.close()
+            if fresh is not None:
+                fresh.close()
+        print(f"  {name:<11} median {statistics.median(times):5.0f} ms, max {max(times):5.0f} ms")
+    seen.close()
 
 
 def time_refresh(server: ServerProcess, payload: dict[str, Any], rounds: int = 40) -> None:

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from itertools import pairwise
 from typing import TypeVar
 
-from floorpulse.dashboard.push import Beat, Pulse, offset_s
+from floorpulse.dashboard.push import Beat, Pace, Pulse, offset_s
 
 T = TypeVar("T")
 PATIENCE_S = 5.0  # far above every period below: a listener that waits this long missed it
@@ -148,6 +148,41 @@ def test_a_busy_store_moves_a_generation_no_oftener_than_the_minimum_gap() -> No
 
     gaps = [later - earlier for earlier, later in pairwise(arrived)]
     assert min(gaps) >= 0.1 * 0.95  # asyncio's clock may round a sleep a hair short
+
+
+def test_a_busy_store_whose_views_draw_slowly_moves_a_generation_every_two_drawings() -> None:
+    store, pace = Store(), Pace()
+    slow_draw = pace.timed(time.sleep)
+    pulse = Pulse(
+        store.read,
+        watch_s=0.005,
+        min_gap_s=0.01,
+        heartbeat_s=60,
+        spread_s=0,
+        drawing_s=pace.drawing_s,
+    )
+
+    async def listen() -> list[float]:
+        async def churn() -> None:
+            while True:
+                store.version += 1
+                await asyncio.sleep(0.001)
+
+        slow_draw(0.1)  # the latest view took 0.1 s to draw
+        churning = asyncio.create_task(churn())
+        beats = pulse.beats()
+        await next_beat(beats)
+        arrived = []
+        for _ in range(4):
+            await next_beat(beats)
+            arrived.append(time.monotonic())
+        churning.cancel()
+        return arrived
+
+    arrived = run(listen)
+
+    gaps = [later - earlier for earlier, later in pairwise(arrived)]
+    assert min(gaps) >= 2 * 0.1 * 0.95
 
 
 def test_the_watcher_stops_reading_when_the_last_listener_leaves() -> None:

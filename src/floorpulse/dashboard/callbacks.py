@@ -37,7 +37,7 @@ from floorpulse.dashboard.filters import (
     wallboard,
 )
 from floorpulse.dashboard.models import MODELS_PATH
-from floorpulse.dashboard.push import Pulse
+from floorpulse.dashboard.push import Pace, Pulse
 from floorpulse.dashboard.refresh import OFFERED, PANEL_OUTPUTS
 from floorpulse.dashboard.views import VIEW_TTL_S, DashboardService, Moment
 from floorpulse.demo.schemas import SeedResult
@@ -132,9 +132,10 @@ def register(dash_app: Dash, views: DashboardService, drawing: Drawing, settings
         return *[orjson.Fragment(output) for output in drawn.outputs], "", True
 
     # Drawn once per view and look for every viewer, as the views are read once.
-    render = Shared(draw, VIEW_TTL_S, maxsize=128)
+    pace = Pace()
+    render = Shared(pace.timed(draw), VIEW_TTL_S, maxsize=128)
 
-    pulse = Pulse(views.version)
+    pulse = Pulse(views.version, drawing_s=pace.drawing_s)
 
     @dash_app.callback(Input(ids.PUSH_ON, "data"), websocket=True, persistent=True)
     async def watch(_asked: Any) -> None:

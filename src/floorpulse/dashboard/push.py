@@ -2,7 +2,9 @@
 
 The watcher reads a cheap version of the store (the newest row's id and the latest seeding) a
 few times a second, and only while someone listens, so its cost does not grow with the number
-of viewers. A change starts a new generation of the store, at most one a MIN_GAP_S; a quiet
+of viewers. A change starts a new generation of the store, at most one a MIN_GAP_S, or one every
+two drawings of a view when drawing takes longer (a browser shows the answer to its latest
+request only: asked again before the last view arrived, it would show none); a quiet
 store gets one every HEARTBEAT_S anyway, which keeps the time windows sliding and tells the
 browser that push is alive. Every viewer hears every generation and asks for the same view,
 which is read once for all: twenty screens cost what one does, busy or quiet. Their beats of a
@@ -17,11 +19,13 @@ import time
 from collections.abc import AsyncIterator, Callable, Hashable
 from contextlib import suppress
 from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
 
 log = logging.getLogger(__name__)
 
 WATCH_S = 0.25
 MIN_GAP_S = 1.0
+DRAWINGS_A_GAP = 2  # a busy store's generations leave room for a view's drawing, and its way
 HEARTBEAT_S = 5.0
 SPREAD_S = 0.5
 # Offsets at multiples of the golden ratio: however many viewers, they fall evenly apart.
@@ -31,6 +35,30 @@ GOLDEN = (5**0.5 - 1) / 2
 def offset_s(listener: int, spread_s: float = SPREAD_S) -> float:
     """How long after a generation begins the `listener`-th viewer to join hears of it."""
     return (listener * GOLDEN) % 1 * spread_s
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class Pace:
+    """How long the latest view took to draw."""
+
+    def __init__(self) -> None:
+        self.latest_s = 0.0
+
+    def timed(self, draw: Callable[P, T]) -> Callable[P, T]:
+        def timed_draw(*args: P.args, **kwargs: P.kwargs) -> T:
+            started = time.monotonic()
+            try:
+                return draw(*args, **kwargs)
+            finally:
+                self.latest_s = time.monotonic() - started
+
+        return timed_draw
+
+    def drawing_s(self) -> float:
+        return self.latest_s
 
 
 @dataclass(frozen=True)
@@ -58,8 +86,9 @@ class Pulse:
         min_gap_s: float = MIN_GAP_S,
         heartbeat_s: float = HEARTBEAT_S,
         spread_s: float = SPREAD_S,
+        drawing_s: Callable[[], float] = lambda: 0.0,
     ) -> None:
-        self.read_version = read_version
+        self.read_version, self.drawing_s = read_version, drawing_s
         self.watch_s, self.min_gap_s, self.heartbeat_s = watch_s, min_gap_s, heartbeat_s
         self.spread_s = spread_s
         self.generation = 0
@@ -113,7 +142,8 @@ class Pulse:
                 last = version
                 moved_at = await self._next_generation()
                 # One generation a gap at most, the same for every viewer: each is read once.
-                await asyncio.sleep(max(0.0, self.min_gap_s - self.watch_s))
+                gap_s = max(self.min_gap_s, DRAWINGS_A_GAP * self.drawing_s())
+                await asyncio.sleep(max(0.0, gap_s - self.watch_s))
             elif time.monotonic() - moved_at >= self.heartbeat_s:
                 moved_at = await self._next_generation()
 
