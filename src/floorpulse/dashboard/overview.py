@@ -41,12 +41,18 @@ STATION_COLUMNS = [
 TABLE_STYLE: dict[str, Any] = {
     "style_as_list_view": True,
     "style_table": {"overflowX": "auto"},
-    "style_header": {"backgroundColor": "var(--bg)", "color": "var(--muted)", "fontWeight": 600},
+    "style_header": {
+        "backgroundColor": "var(--bg)",
+        "color": "var(--muted)",
+        "fontWeight": 600,
+        "borderTop": "none",
+        "borderBottom": "1px solid var(--line)",
+    },
     "style_cell": {
         "backgroundColor": "var(--card)",
         "color": "var(--text)",
         "borderBottom": "1px solid var(--line)",
-        "fontFamily": "inherit",
+        "fontFamily": "var(--font)",  # the page's type; the table's own is monospace
         "fontSize": "var(--table-font, 14px)",
         "textAlign": "left",
         "padding": "5px 10px",
