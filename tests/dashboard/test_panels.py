@@ -13,7 +13,7 @@ from plotly.io.json import to_json_plotly
 
 from floorpulse.dashboard import callbacks, figures, ids, overview, refresh
 from floorpulse.dashboard.filters import CONTROLS, Controls, Filters, parse, wallboard
-from floorpulse.dashboard.theme import DARK, STATE_LABELS
+from floorpulse.dashboard.theme import DARK, STATE_LABELS, palette
 from floorpulse.dashboard.views import Kpi, Overview
 from floorpulse.demo.schemas import SeedResult
 from tests.dashboard.builders import END, START, event
@@ -310,6 +310,17 @@ def test_the_timeline_has_one_labelled_trace_per_state_and_hatches_unobserved_ti
     assert list(working.base) == [START.timestamp() * 1000]  # read as UTC on the date axis
     assert list(working.x) == [(END - START).total_seconds() * 1000]
     assert figure.layout.xaxis.hoverformat == "%a %H:%M"  # the hover's start and end
+
+
+def test_a_charts_margin_makes_room_for_its_longest_label_from_the_start() -> None:
+    bands = a_view().timeline
+
+    short = figures.timeline(bands, {"W2": "Ann"}, DARK)["layout"]["margin"]
+    long = figures.timeline(bands, {"W2": "Annemarie Vandenberghe"}, DARK)["layout"]["margin"]
+    wallboard = figures.timeline(bands, {"W2": "Ann"}, palette("dark", True))["layout"]["margin"]
+
+    assert long["l"] - short["l"] >= 19 * 0.55 * DARK.font_px  # 19 more characters
+    assert wallboard["t"] > short["t"]  # the legend's larger type
 
 
 def test_the_heatmap_leaves_hours_nobody_worked_blank() -> None:

@@ -15,10 +15,17 @@ from floorpulse.mlops.schemas import ScopeDrift
 
 Figure = dict[str, Any]
 US_PER_MS = 1000
+CHAR_EM = 0.62  # a label character's width, in ems: wide enough for system-ui's widest
 TIMELINE_STATES = ("working", "idle", "absent", "unobserved")
 
 
-def _frame(traces: list[dict[str, Any]], colours: Palette, height: int, **layout: Any) -> Figure:
+def _frame(
+    traces: list[dict[str, Any]],
+    colours: Palette,
+    height: int,
+    margin: dict[str, int],
+    **layout: Any,
+) -> Figure:
     axis = {"gridcolor": colours.grid, "zeroline": False, "automargin": True}
     # Without a height a figure autosizes: a wallboard's fill the screen's space (CSS) exactly.
     size = {"autosize": True} if colours.fills else {"height": height}
@@ -26,12 +33,12 @@ def _frame(traces: list[dict[str, Any]], colours: Palette, height: int, **layout
         "data": traces,
         "layout": {
             **size,
-            "margin": {"l": 8, "r": 8, "t": 28, "b": 8},
+            "margin": margin,
             "paper_bgcolor": "rgba(0,0,0,0)",
             "plot_bgcolor": "rgba(0,0,0,0)",
             "font": {"color": colours.text, "size": colours.font_px},
             # Above the plot: below it, the legend collides with date ticks on a phone.
-            "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+            "legend": {"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom"},
             "uirevision": "keep",  # a live refresh keeps the viewer's zoom and hidden traces
             **layout,
             "xaxis": {**axis, **layout.get("xaxis", {})},
@@ -54,7 +61,13 @@ def heatmap(series: list[Series], colours: Palette) -> Figure:
         "colorbar": {"title": {"text": "%"}, "thickness": 10},
         "hovertemplate": "%{y}<br>%{x|%a %H:%M}<br>utilization %{z:.0f} %<extra></extra>",
     }
-    return _frame([trace], colours, height=_height(colours, 220, rows=len(series), extra_px=80))
+    names = [s.name or s.key for s in series]
+    return _frame(
+        [trace],
+        colours,
+        height=_height(colours, 220, rows=len(series), extra_px=80),
+        margin=margin(colours, left=max(map(len, names), default=0), right=9),
+    )
 
 
 def trend(points: list[Point], colours: Palette) -> Figure:
@@ -86,10 +99,12 @@ def trend(points: list[Point], colours: Palette) -> Figure:
         "line": {"color": STATE_COLOURS["working"], "width": 3},
         "connectgaps": False,
     }
+    most = max((p.units for p in points), default=0)
     return _frame(
         [units, utilization],
         colours,
         height=_height(colours, 280),
+        margin=margin(colours, left=6, right=len(f"{most:,}") + 3),  # ticks beside titles
         xaxis={"type": "date", **span},
         yaxis={"title": {"text": "Utilization %"}, "range": [0, 100]},
         yaxis2={
@@ -130,11 +145,12 @@ def timeline(bands: list[StateBand], names: dict[str, str], colours: Palette) ->
                 "<extra></extra>",
             }
         )
-    rows = len({b.worker_id for b in bands})
+    shown = {names.get(b.worker_id, b.worker_id) for b in bands}
     return _frame(
         traces,
         colours,
-        height=_height(colours, 200, rows=rows, extra_px=90),
+        height=_height(colours, 200, rows=len(shown), extra_px=90),
+        margin=margin(colours, left=max(map(len, shown), default=0)),
         barmode="overlay",
         bargap=0.25,
         # Milliseconds since the epoch: a date axis reads them as UTC, as the other charts' times.
@@ -202,6 +218,7 @@ def confidence_trend(scopes: list[ScopeDrift], floor: float, colours: Palette) -
         traces,
         colours,
         height=_height(colours, 300),
+        margin=margin(colours, left=6),
         shapes=[floor_line],
         annotations=[label],
         yaxis={"title": {"text": "Mean confidence"}, "range": [min(0.5, floor - 0.05), 1]},
@@ -234,9 +251,24 @@ def mix_shift(scopes: list[ScopeDrift], colours: Palette) -> Figure:
         traces,
         colours,
         height=_height(colours, 260),
+        margin=margin(colours, left=6),
         barmode="group",
         yaxis={"title": {"text": "Share moved, points"}, "zeroline": True},
     )
+
+
+def margin(colours: Palette, left: int = 0, right: int = 0) -> dict[str, int]:
+    """Margins that hold the labels beside the plot (`left`, `right`: the longest's length
+    in characters), the legend above and two lines of date ticks below, guessed generously:
+    a margin Plotly's automargin has to widen costs a second drawing of the whole chart
+    (thousands of timeline bands) at every refresh. A longer label still gets its room."""
+    font = colours.font_px
+    return {
+        "l": round(20 + CHAR_EM * font * left),
+        "r": round(8 + CHAR_EM * font * right),
+        "t": round(2.6 * font + 12),
+        "b": round(3.4 * font + 12),
+    }
 
 
 def _height(colours: Palette, least_px: int, rows: int = 0, extra_px: int = 0) -> int:
