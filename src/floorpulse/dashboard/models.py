@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
-from dash.dash_table.DataTable import DataTable
 from dash.exceptions import PreventUpdate
 
 from floorpulse.dashboard import figures, ids
-from floorpulse.dashboard.overview import TABLE_STYLE, graph, panel
+from floorpulse.dashboard.overview import graph, panel, table
 from floorpulse.dashboard.theme import palette
 from floorpulse.errors import FloorPulseError
 from floorpulse.mlops.alerts import Alerts
@@ -41,16 +40,16 @@ SIGNAL_LABELS = {
     "productivity": "Productivity",
     "silence": "Silent camera",
 }
-CAMERA_COLUMNS = {
-    "camera_id": "Camera",
-    "status": "Status",
-    "events": "Detections, 7 days",
-    "mean_confidence": "Mean confidence",
-    "drop_pct": "Fall vs week before %",
-    "low_pct": "Low-confidence %",
-    "psi": "Mix PSI",
-    "silent_min": "Silent, min",
-}
+CAMERA_COLUMNS = [
+    ("camera_id", "Camera"),
+    ("status", "Status"),
+    ("events", "Detections, 7 days"),
+    ("mean_confidence", "Mean confidence"),
+    ("drop_pct", "Fall vs week before %"),
+    ("low_pct", "Low-confidence %"),
+    ("psi", "Mix PSI"),
+    ("silent_min", "Silent, min"),
+]
 
 
 @dataclass(frozen=True)
@@ -69,16 +68,7 @@ def layout() -> html.Div:
             panel("Open alerts", html.Ol(id=ids.MODELS_ALERTS, className="alerts")),
             panel("Confidence per model version", graph(ids.MODELS_CONFIDENCE)),
             panel("Event mix against its baseline", graph(ids.MODELS_MIX)),
-            panel(
-                "Cameras",
-                DataTable(
-                    id=ids.MODELS_CAMERAS,
-                    columns=[{"id": key, "name": name} for key, name in CAMERA_COLUMNS.items()],
-                    data=[],
-                    sort_action="native",
-                    **TABLE_STYLE,
-                ),
-            ),
+            panel("Cameras", table(ids.MODELS_CAMERAS, CAMERA_COLUMNS)),
             panel(
                 "Compare two versions",
                 html.Div(

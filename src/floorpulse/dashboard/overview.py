@@ -16,8 +16,6 @@ from floorpulse.dashboard.views import Kpi, Overview
 from floorpulse.events.schemas import EventOut
 
 GRAPH_CONFIG: Any = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
-
-
 # (field, heading): the rows' fields the tables show, in order.
 LEADERBOARD_COLUMNS = [
     ("rank", "#"),
@@ -161,6 +159,18 @@ def _empty_state() -> html.Section:
     )
 
 
+def table(table_id: str, columns: list[tuple[str, str]]) -> DataTable:
+    """A table of `columns` ((field, heading)), in the page's theme, sortable in the browser;
+    its rows are set by a callback."""
+    return DataTable(
+        id=table_id,
+        columns=[{"id": field, "name": heading} for field, heading in columns],
+        data=[],
+        sort_action="native",
+        **TABLE_STYLE,
+    )
+
+
 def _table(
     table_id: str, columns: list[tuple[str, str]], button_id: str, csv_name: str
 ) -> tuple[Any, ...]:
@@ -169,13 +179,7 @@ def _table(
     (assets/floorpulse.js). A click on a row opens its page (callbacks.destination)."""
     named: dict[str, Any] = {"data-filename": csv_name}
     return (
-        DataTable(
-            id=table_id,
-            columns=[{"id": field, "name": heading} for field, heading in columns],
-            data=[],
-            sort_action="native",
-            **TABLE_STYLE,
-        ),
+        table(table_id, columns),
         html.Button("Download CSV", id=button_id, className="button", **named),
         dcc.Download(id=f"{button_id}-file"),
     )
