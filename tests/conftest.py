@@ -23,7 +23,7 @@ from floorpulse.app import create_app
 from floorpulse.db.engine import Database
 from floorpulse.db.migrate import upgrade
 from floorpulse.settings import Settings
-from tests.factories import FixedClock
+from tests.factories import LOCAL, FixedClock
 from tests.server.live import LiveServer, StartServer
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
@@ -107,7 +107,7 @@ def app(settings: Settings, clock: FixedClock) -> FastAPI:
 
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as test_client:
+    with TestClient(app, client=LOCAL) as test_client:
         yield test_client
 
 

@@ -1,5 +1,8 @@
 """Keyword factories for test data."""
 
+import os
+import subprocess
+import sys
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,3 +43,18 @@ def stored_count(db: Database) -> int:
     """How many rows the events table holds."""
     with db.read() as conn:
         return int(conn.execute(select(func.count()).select_from(Event)).scalar_one())
+
+
+# A test client's address: a server with no API keys answers only loopback clients.
+LOCAL = ("127.0.0.1", 50000)
+
+
+def floorpulse(database_url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the `floorpulse` command on a database, as an operator would, and wait for it."""
+    return subprocess.run(
+        [sys.executable, "-m", "floorpulse", *args],
+        env={**os.environ, "FLOORPULSE_DATABASE_URL": database_url, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )

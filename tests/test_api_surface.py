@@ -3,6 +3,8 @@
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.factories import LOCAL
+
 
 def test_an_unknown_api_path_is_a_json_404(client: TestClient) -> None:
     response = client.get("/api/nothing/here")
@@ -15,7 +17,8 @@ def test_an_unknown_api_path_is_a_json_404(client: TestClient) -> None:
 def test_with_the_dashboard_serving_the_api_still_answers_unknown_paths_with_json(
     app: FastAPI,
 ) -> None:
-    with TestClient(app) as running:  # start-up adds the dashboard's catch-all page route
+    # Start-up adds the dashboard's catch-all page route.
+    with TestClient(app, client=LOCAL) as running:
         page = running.get("/workers/W1")
         missing = running.get("/api/nothing/here")
 

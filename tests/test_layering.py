@@ -59,5 +59,9 @@ def test_the_command_line_and_edge_agent_load_no_server_code_beyond_the_wire_sch
         "floorpulse.db.epoch",
     }
     modules = set(json.loads(loaded.stdout))
-    own = {m for m in modules if m.startswith("floorpulse.edge")} | {"floorpulse.cli"}
+    own = {m for m in modules if m.startswith("floorpulse.edge")} | {
+        "floorpulse.cli",
+        "floorpulse.access",
+        "floorpulse.access.cli",
+    }
     assert modules - shared - pure == own

@@ -11,6 +11,13 @@ from pydantic import TypeAdapter
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from floorpulse import __version__
+from floorpulse.access.gate import Gate
+from floorpulse.access.keys import Scope
+from floorpulse.access.router import pages as access_pages
+from floorpulse.access.router import router as keys_router
+from floorpulse.access.router import whoami
+from floorpulse.access.schemas import KeyIn
+from floorpulse.access.service import Access
 from floorpulse.analytics.rollups import Rollups, keep_fresh
 from floorpulse.analytics.router import router as metrics_router
 from floorpulse.analytics.service import MetricsService
@@ -38,6 +45,8 @@ from floorpulse.mlops.webhooks import Webhooks, keep_delivering
 from floorpulse.registry.router import router as registry_router
 from floorpulse.settings import Settings, get_settings
 
+# The demo's simulated cameras send as any camera does: with an ingest key, once keys exist.
+SIMULATOR_KEY = KeyIn(name="demo simulator", scope=Scope.INGEST)
 DESCRIPTION = """Worker-productivity analytics for factories.
 
 AI CCTV cameras post detections (`working`, `idle`, `absent`, `product_count`) to
@@ -63,7 +72,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
             asyncio.create_task(keep_evaluating(app.state.alerts, settings.alert_interval_s)),
             asyncio.create_task(keep_delivering(Webhooks(database, settings, clock))),
         ]
-        simulator = _start_demo(settings, database, ingest.service) if settings.demo else None
+        simulator = _start_demo(app, ingest.service) if settings.demo else None
         app.state.simulator = simulator
         # What exists now lives as long as the app: keep it out of every later full collection,
         # which otherwise rescans it all: the slowest metrics requests went from ~70 to ~21 ms.
@@ -90,10 +99,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     app.state.clock = clock
     app.state.schema_head = head_revision()
     app.state.simulator = None
+    app.state.access = Access(database, settings.session_hours, clock)
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(Gate, access=app.state.access)  # outermost: strangers send no body
     routers = (
         health_router,
+        access_pages,
+        keys_router,
+        whoami,
         events_router,
         registry_router,
         metrics_router,
@@ -120,10 +134,15 @@ async def _no_such_api() -> None:
     raise StarletteHTTPException(404)
 
 
-def _start_demo(settings: Settings, database: Database, events: EventService) -> Simulator | None:
+def _start_demo(app: FastAPI, events: EventService) -> Simulator | None:
     """Carry the seeded demo factory on in real time (none seeded: nothing to carry on)."""
-    factory = DemoService(database, settings, events).live_factory()
-    return start_simulator(factory, settings) if factory else None
+    settings, access = app.state.settings, app.state.access
+    factory = DemoService(app.state.database, settings, events).live_factory()
+    if factory is None:
+        return None
+    access.refresh()
+    key = access.replace(SIMULATOR_KEY).key if access.any_keys() else None
+    return start_simulator(factory, settings, key)
 
 
 def _document_raw_bodies(app: FastAPI, models: list[Any]) -> None:

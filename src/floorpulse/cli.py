@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from floorpulse import __version__
+from floorpulse.access.cli import app as keys_app
 from floorpulse.edge.cli import app as edge_app
 
 if TYPE_CHECKING:
+    from floorpulse.access.service import Access
     from floorpulse.demo.schemas import SeedResult
     from floorpulse.demo.service import DemoService, SeedPlan
     from floorpulse.settings import Settings
@@ -24,6 +26,7 @@ app = typer.Typer(
     help="FloorPulse: worker-productivity analytics for factories.", no_args_is_help=True
 )
 app.add_typer(edge_app, name="edge")
+app.add_typer(keys_app, name="keys")
 
 
 def _migrate(settings: Settings) -> None:
@@ -58,12 +61,31 @@ def serve(
         update={key: value for key, value in given.items() if value is not None}
     )
     _migrate(settings)
+    app = create_app(settings)
+    typer.echo(_who_may_connect(app.state.access, settings))
     if settings.demo:
         _seed_demo(settings)
     typer.echo(f"FloorPulse {__version__} on http://{settings.host}:{settings.port}")
-    app = create_app(settings)
     app.state.drawing.start()  # the dashboard's first view need not wait for its process
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+
+
+def _who_may_connect(access: Access, settings: Settings) -> str:
+    """Say who may connect; refuse to listen beyond this machine while no key guards it."""
+    from floorpulse.access.keys import is_loopback
+
+    access.refresh()
+    if access.any_keys():
+        return "API keys are set: every request needs one (dashboard: sign in with a read key)"
+    if not is_loopback(settings.host):
+        typer.echo(
+            f"refusing to listen on {settings.host}: no API key exists, so anyone on the network "
+            "could send and read everything. Create keys first (floorpulse keys create --scope "
+            "admin --name you), or listen on 127.0.0.1.",
+            err=True,
+        )
+        raise typer.Exit(2)
+    return "no API keys: answering this machine only (loopback); `floorpulse keys` adds some"
 
 
 @app.command()

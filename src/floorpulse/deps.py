@@ -1,13 +1,17 @@
 """Dependencies shared by the routers: what the app factory built, as short Annotated aliases."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPBearer
 
+from floorpulse.access.keys import Principal, Scope
+from floorpulse.access.service import Access
 from floorpulse.analytics.service import MetricsService
 from floorpulse.clock import Clock
 from floorpulse.db.engine import Database
 from floorpulse.demo.service import DemoService
+from floorpulse.errors import Forbidden, Unauthorized
 from floorpulse.events.ingest import Ingest
 from floorpulse.events.service import EventService
 from floorpulse.mlops.alerts import Alerts
@@ -84,3 +88,46 @@ def get_alerts(request: Request) -> Alerts:
 
 
 AlertsDep = Annotated[Alerts, Depends(get_alerts)]
+
+
+def get_access(request: Request) -> Access:
+    access: Access = request.app.state.access
+    return access
+
+
+AccessDep = Annotated[Access, Depends(get_access)]
+
+# The gate (access/gate.py) reads the key; these only describe it in the OpenAPI document.
+_bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer fpk_…`")
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key.")
+
+
+def requires(scope: Scope) -> Any:
+    """A dependency that refuses requests whose key does not cover `scope` (403)."""
+
+    def check(
+        request: Request, _bearer: Any = Depends(_bearer), _header: Any = Depends(_api_key)
+    ) -> Principal:
+        principal: Principal | None = getattr(request.state, "principal", None)
+        if principal is None:
+            raise Unauthorized("this request needs an API key")
+        if not principal.may(scope):
+            raise Forbidden(
+                f"this needs a key with scope {scope.value} (or admin); "
+                f"{principal.name!r} holds a {principal.scope.value} key"
+            )
+        return principal
+
+    return Depends(check)
+
+
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No API key, or one not valid (mistyped or revoked)."},
+    403: {
+        "description": "The key's scope does not cover this, or no keys exist yet and the "
+        "client is not on this machine."
+    },
+}
+READS = requires(Scope.READ)
+CHANGES = requires(Scope.ADMIN)
+SENDS = requires(Scope.INGEST)

@@ -22,6 +22,7 @@ class FloorPulseError(Exception):
 
     status = HTTPStatus.INTERNAL_SERVER_ERROR
     problem = "internal-error"
+    headers: dict[str, str] = {}  # noqa: RUF012  # read only: what the answer must carry
 
     def __init__(self, detail: str, errors: Sequence[FieldError] = ()) -> None:
         super().__init__(detail)
@@ -37,6 +38,21 @@ class MalformedBody(FloorPulseError):
 class NotFound(FloorPulseError):
     status = HTTPStatus.NOT_FOUND
     problem = "not-found"
+
+
+class Unauthorized(FloorPulseError):
+    """No key, or one that is not (or no longer) valid."""
+
+    status = HTTPStatus.UNAUTHORIZED
+    problem = "unauthorized"
+    headers = {"WWW-Authenticate": 'Bearer realm="floorpulse"'}  # noqa: RUF012
+
+
+class Forbidden(FloorPulseError):
+    """A valid key whose scope does not cover the request, or a client that may not connect."""
+
+    status = HTTPStatus.FORBIDDEN
+    problem = "forbidden"
 
 
 class InvalidInput(FloorPulseError):
@@ -82,7 +98,9 @@ def problem_response(
 
 async def _on_floorpulse_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, FloorPulseError)
-    return problem_response(request, exc.status, exc.detail, exc.errors, exc.problem)
+    response = problem_response(request, exc.status, exc.detail, exc.errors, exc.problem)
+    response.headers.update(exc.headers)
+    return response
 
 
 async def _on_request_validation(request: Request, exc: Exception) -> JSONResponse:

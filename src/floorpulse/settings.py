@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     webhook_retry_s: float = Field(default=5.0, gt=0)
     webhook_max_attempts: int = Field(default=8, ge=1, le=30)
 
+    # A dashboard sign-in lasts this long (a shift and its hand-over), then asks for the key.
+    session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+
     max_batch_events: int = Field(default=10_000, ge=1)
     # Threads that validate and store posted events. SQLite takes one writer at a time, and one
     # thread doing it all beats several contending for the lock and the GIL (+25 % measured).

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from floorpulse.app import create_app
 from floorpulse.settings import Settings
 from tests.analytics.test_metrics_api import at, post
-from tests.factories import FixedClock, make_event
+from tests.factories import LOCAL, FixedClock, make_event
 
 TWO_HOURS = {"from": "2026-01-15T10:00:00Z", "to": "2026-01-15T12:00:00Z"}
 
@@ -160,7 +160,7 @@ def berlin(settings: Settings) -> Iterator[TestClient]:
     """A site in Berlin a few days after the clocks went forward (2026-03-29 02:00 -> 03:00)."""
     local = settings.model_copy(update={"timezone": BERLIN})
     app = create_app(local, clock=FixedClock(datetime(2026, 4, 1, 12, tzinfo=UTC)))
-    with TestClient(app) as client:
+    with TestClient(app, client=LOCAL) as client:
         yield client
 
 

@@ -4,12 +4,14 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.factories import LOCAL
+
 
 @pytest.mark.parametrize("path", ["/models", "/workers/W1", "/workstations/S3", "/"])
 def test_the_first_page_a_server_serves_carries_the_dashboards_style_and_scripts(
     app: FastAPI, path: str
 ) -> None:
-    with TestClient(app) as client:
+    with TestClient(app, client=LOCAL) as client:
         page = client.get(path)
 
     assert page.status_code == 200

@@ -1,23 +1,14 @@
 """`floorpulse seed`: history written from the command line, with a progress bar."""
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from floorpulse.db.engine import Database
-from tests.factories import stored_count
+from tests.factories import floorpulse, stored_count
 
 
 def seed_command(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "FLOORPULSE_DATABASE_URL": f"sqlite:///{database}"}
-    return subprocess.run(
-        [sys.executable, "-m", "floorpulse", "seed", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return floorpulse(f"sqlite:///{database}", "seed", *args)
 
 
 def test_seed_writes_history_and_says_what_it_wrote(tmp_path: Path) -> None:

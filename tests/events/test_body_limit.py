@@ -8,13 +8,13 @@ from fastapi.testclient import TestClient
 from floorpulse.app import create_app
 from floorpulse.db.engine import Database
 from floorpulse.settings import Settings
-from tests.factories import FixedClock, make_event, stored_count
+from tests.factories import LOCAL, FixedClock, make_event, stored_count
 
 
 @pytest.fixture
 def small_client(settings: Settings, clock: FixedClock) -> Iterator[TestClient]:
     app = create_app(settings.model_copy(update={"max_body_bytes": 2048}), clock=clock)
-    with TestClient(app) as client:
+    with TestClient(app, client=LOCAL) as client:
         yield client
 
 

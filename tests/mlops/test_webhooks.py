@@ -26,7 +26,7 @@ from floorpulse.mlops.service import ModelHealth
 from floorpulse.mlops.webhooks import Webhooks
 from floorpulse.settings import Settings
 from tests.conftest import NOW
-from tests.factories import FixedClock
+from tests.factories import LOCAL, FixedClock
 from tests.mlops.scenarios import stored
 
 SECRET = "shared-with-the-training-pipeline"
@@ -181,7 +181,7 @@ def test_the_server_evaluates_on_its_own_and_delivers_without_being_asked(
     stored(db, hooked, drifting, NOW - timedelta(days=21), NOW)
     app = create_app(hooked.model_copy(update={"alert_interval_s": 1.0}), clock=clock)
 
-    with TestClient(app) as client:
+    with TestClient(app, client=LOCAL) as client:
         deadline = time.monotonic() + 30
         drift_alerts: list[int] = []
         while time.monotonic() < deadline:  # nothing asked: the server evaluates and sends

@@ -13,9 +13,11 @@ from floorpulse.analytics.schemas import (
     WorkerMetrics,
     WorkstationMetrics,
 )
-from floorpulse.deps import MetricsServiceDep
+from floorpulse.deps import READS, REFUSALS, MetricsServiceDep
 
-router = APIRouter(prefix="/api/metrics", tags=["metrics"])
+router = APIRouter(
+    prefix="/api/metrics", tags=["metrics"], dependencies=[READS], responses=REFUSALS
+)
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     422: {"description": "A bad window or filter; `errors` names each parameter and why."}

@@ -12,6 +12,8 @@ import plotly.io.json
 from dash import Dash, dcc, html
 from fastapi import FastAPI
 
+from floorpulse.access.gate import current_principal, viewer_may
+from floorpulse.access.keys import Principal, Scope
 from floorpulse.dashboard import callbacks, ids, models, overview
 from floorpulse.dashboard.drawing import Drawing
 from floorpulse.dashboard.filters import FROM_TIMES, RANGE_LABELS, UNTIL_TIMES, VIEW_LABELS
@@ -62,7 +64,12 @@ def attach(
 
 
 def shell(shifts: list[Shift]) -> html.Div:
-    """The page frame: header, connection banner, filters, the overview, and the clocks."""
+    """The page frame: header, connection banner, filters, the overview, and the clocks.
+
+    Built for each viewer: what only an admin key may do is hidden from the others (and
+    refused by its callback). Outside a request (Dash's layout check) everything is built.
+    """
+    viewer, admin = current_principal(), viewer_may(Scope.ADMIN)
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh=False),
@@ -71,13 +78,13 @@ def shell(shifts: list[Shift]) -> html.Div:
             dcc.Store(id=ids.PUSH_ON, data=0),  # a new value (re)starts the push
             dcc.Store(id=ids.PUSHED),
             dcc.Store(id=ids.THEME, storage_type="local", data="dark"),
-            _header(),
+            _header(viewer, admin),
             html.Div(id=ids.BANNER, role="alert", className="banner", hidden=True),
             _filter_bar(shifts),
             html.Div(id=ids.FILTER_PROBLEM, role="alert", className="problem", hidden=True),
             html.Main(
                 [
-                    html.Div(overview.layout(), id=ids.OVERVIEW_WRAP, className="page-wrap"),
+                    html.Div(overview.layout(admin), id=ids.OVERVIEW_WRAP, className="page-wrap"),
                     models.layout(),
                 ],
             ),
@@ -87,7 +94,7 @@ def shell(shifts: list[Shift]) -> html.Div:
     )
 
 
-def _header() -> html.Header:
+def _header(viewer: Principal | None, admin: bool) -> html.Header:
     return html.Header(
         [
             html.Div([html.Span("Floor", className="brand-a"), "Pulse"], className="brand"),
@@ -105,14 +112,32 @@ def _header() -> html.Header:
             html.Span(id=ids.LIVE, className="live"),
             html.Span(id=ids.SEED_RESULT, className="seed-result", role="status"),
             dcc.ConfirmDialogProvider(
-                html.Button("Reseed sample data", id=ids.RESEED, className="button"),
+                html.Button(
+                    "Reseed sample data", id=ids.RESEED, className="button", hidden=not admin
+                ),
                 id=ids.RESEED_CONFIRM,
                 message=RESEED_QUESTION,
             ),
             html.Button("Light / dark", id=ids.THEME_TOGGLE, className="button"),
+            *_signed_in(viewer),
         ],
         className="header",
     )
+
+
+def _signed_in(viewer: Principal | None) -> list[Any]:
+    """Who is signed in, and the way out; nothing while no key exists (loopback only)."""
+    if viewer is None or viewer.key_id is None:
+        return []
+    return [
+        html.Span(viewer.name, className="viewer", title=f"{viewer.scope.value} key"),
+        html.Form(
+            html.Button("Sign out", type="submit", className="button"),
+            method="post",
+            action="/signout",
+            className="sign-out",
+        ),
+    ]
 
 
 def _filter_bar(shifts: list[Shift]) -> html.Nav:

@@ -21,6 +21,8 @@ import orjson
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update, set_props
 from dash.exceptions import PreventUpdate
 
+from floorpulse.access.gate import viewer_may
+from floorpulse.access.keys import Scope
 from floorpulse.dashboard import ids
 from floorpulse.dashboard.drawing import Drawing
 from floorpulse.dashboard.filters import (
@@ -69,6 +71,7 @@ RANGE_PICKERS: dict[str, Range] = {
 }
 # The custom range's time dropdowns and their half hours; a link may add a time between them.
 TIME_PICKERS = [(ids.FROM_TIME, FROM_TIMES), (ids.TO_TIME, UNTIL_TIMES)]
+RESEED_HIDDEN = PANEL_OUTPUTS.index((ids.RESEED, "hidden"))
 
 
 def register(dash_app: Dash, views: DashboardService, drawing: Drawing, settings: Settings) -> None:
@@ -122,7 +125,8 @@ def register(dash_app: Dash, views: DashboardService, drawing: Drawing, settings
             raise PreventUpdate  # the model health page draws its own panels
         filters, wall = parse(search, path), wallboard(search)
         seen = moment(ctx.triggered_id, pushed, time.time())
-        return await asyncio.to_thread(render, filters, seen, theme or "dark", wall)
+        outputs = await asyncio.to_thread(render, filters, seen, theme or "dark", wall)
+        return outputs if viewer_may(Scope.ADMIN) else _without_reseed(outputs)
 
     def draw(filters: Filters, seen: Moment, theme: str, wall: bool) -> tuple[Any, ...]:
         drawn = drawing.draw(filters, seen, theme, wall)
@@ -155,6 +159,8 @@ def register(dash_app: Dash, views: DashboardService, drawing: Drawing, settings
         ],
     )
     async def reseed(_confirmed: int | None, _first: int | None) -> str:
+        if not viewer_may(Scope.ADMIN):
+            return "Not reseeded: that needs an admin key"
         try:
             result = await asyncio.to_thread(views.reseed)
         except Conflict as refused:
@@ -205,6 +211,12 @@ def register(dash_app: Dash, views: DashboardService, drawing: Drawing, settings
         Output(ids.BANNER, "hidden"),
         Input(ids.TICK, "n_intervals"),
     )
+
+
+def _without_reseed(outputs: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A view drawn for every viewer, with the reseed button hidden: only admins may."""
+    at = RESEED_HIDDEN
+    return (*outputs[:at], True, *outputs[at + 1 :])
 
 
 def _in_browser(dash_app: Dash) -> Callable[..., None]:

@@ -75,10 +75,11 @@ FIRST_EVENT = """curl -X POST http://HOST:8000/api/events -H 'Content-Type: appl
        "event_type": "working", "confidence": 0.93, "count": 1}'"""
 
 
-def layout() -> html.Div:
+def layout(admin: bool = True) -> html.Div:
+    """The overview; `admin` shows what only an admin key may do (load sample data)."""
     return html.Div(
         [
-            _empty_state(),
+            _empty_state(admin),
             _page_head(),
             html.Section(id=ids.KPIS, className="kpis"),
             panel(
@@ -141,7 +142,7 @@ def _page_head() -> html.Div:
     )
 
 
-def _empty_state() -> html.Section:
+def _empty_state(admin: bool) -> html.Section:
     return html.Section(
         [
             html.H2("No events yet"),
@@ -151,7 +152,9 @@ def _empty_state() -> html.Section:
             ),
             html.Pre(FIRST_EVENT, className="code"),
             html.P("Or look around with a made-up day of a small factory first."),
-            html.Button("Load sample data", id=ids.SEED_FIRST, className="button primary"),
+            html.Button(
+                "Load sample data", id=ids.SEED_FIRST, className="button primary", hidden=not admin
+            ),
         ],
         id=ids.EMPTY,
         className="empty-state card",

@@ -306,6 +306,36 @@ class DemoRun(Base):
     events_sent: Mapped[int] = mapped_column(BigInteger)
 
 
+class ApiKey(Base):
+    """A key a device or person presents; only its SHA-256 digest is kept (docs/SECURITY.md)."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64))
+    scope: Mapped[str] = mapped_column(String(16))
+    # The key's first characters, shown in lists so that a person can tell keys apart.
+    prefix: Mapped[str] = mapped_column(String(16))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_us: Mapped[int] = mapped_column(BigInteger)
+    revoked_us: Mapped[int | None] = mapped_column(BigInteger)
+
+    __table_args__ = (CheckConstraint("scope IN ('ingest', 'read', 'admin')", name="scope"),)
+
+
+class Session(Base):
+    """A dashboard sign-in: the cookie's digest, the key it was opened with, its end."""
+
+    __tablename__ = "sessions"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[int] = mapped_column(RowId, ForeignKey("api_keys.id"))
+    created_us: Mapped[int] = mapped_column(BigInteger)
+    expires_us: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_sessions_key_id", "key_id"),)
+
+
 # Core handles for the repositories' statements (the ORM types them as generic FromClauses).
 events = cast(Table, Event.__table__)
 workers = cast(Table, Worker.__table__)
@@ -319,3 +349,5 @@ model_hourly = cast(Table, ModelHourly.__table__)
 model_sightings = cast(Table, ModelSighting.__table__)
 alerts = cast(Table, Alert.__table__)
 webhook_deliveries = cast(Table, WebhookDelivery.__table__)
+api_keys = cast(Table, ApiKey.__table__)
+sessions = cast(Table, Session.__table__)

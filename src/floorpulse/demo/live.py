@@ -25,10 +25,12 @@ class Simulator:
         self.thread.join(timeout=10)
 
 
-def start_simulator(factory: Factory, settings: Settings) -> Simulator:
-    """Stream `factory`'s events from now on to the server on `settings.port`, in a thread."""
+def start_simulator(factory: Factory, settings: Settings, api_key: str | None) -> Simulator:
+    """Stream `factory`'s events from now on to the server on `settings.port`, in a thread,
+    with an ingest key once the server has keys."""
     queue = EdgeQueue(settings.demo_queue_path)
-    agent = EdgeAgent(queue, f"http://127.0.0.1:{settings.port}", batch_size=200)
+    url = f"http://127.0.0.1:{settings.port}"
+    agent = EdgeAgent(queue, url, batch_size=200, api_key=api_key)
     chunks = simulate(factory, datetime.now(UTC), agent.stop)
     thread = threading.Thread(
         target=agent.run, args=(chunks,), kwargs={"drain": False}, name="demo", daemon=True

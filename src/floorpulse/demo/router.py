@@ -6,14 +6,14 @@ from fastapi import APIRouter, Query, Request
 
 from floorpulse.demo.schemas import DemoStatus, SeedResult
 from floorpulse.demo.service import SeedPlan
-from floorpulse.deps import DemoServiceDep
+from floorpulse.deps import CHANGES, READS, REFUSALS, DemoServiceDep
 
-router = APIRouter(prefix="/api", tags=["demo"])
+router = APIRouter(prefix="/api", tags=["demo"], responses=REFUSALS)
 
 MAX_SEED_HOURS = 24 * 31
 
 
-@router.post("/admin/seed")
+@router.post("/admin/seed", dependencies=[CHANGES])
 def seed(
     service: DemoServiceDep,
     clear_existing: Annotated[
@@ -31,7 +31,7 @@ def seed(
     return service.seed(plan)
 
 
-@router.get("/demo")
+@router.get("/demo", dependencies=[READS])
 def demo_status(service: DemoServiceDep, request: Request) -> DemoStatus:
     """Whether the data shown was seeded, and whether the factory simulator runs."""
     latest = service.latest_run()

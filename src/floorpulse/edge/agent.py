@@ -17,11 +17,18 @@ class EdgeAgent:
     """Runs one source into the queue while a thread forwards the queue to the server."""
 
     def __init__(
-        self, queue: EdgeQueue, server_url: str, *, batch_size: int = 500, timeout_s: float = 30
+        self,
+        queue: EdgeQueue,
+        server_url: str,
+        *,
+        batch_size: int = 500,
+        timeout_s: float = 30,
+        api_key: str | None = None,
     ) -> None:
         self.queue = queue
         self.stop = threading.Event()
-        self.client = httpx.Client(base_url=server_url, timeout=timeout_s)
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self.client = httpx.Client(base_url=server_url, timeout=timeout_s, headers=headers)
         self.forwarder = Forwarder(queue, self.client, batch_size=batch_size, stop=self.stop)
         self._forwarding = threading.Thread(target=self.forwarder.run, name="forward", daemon=True)
 

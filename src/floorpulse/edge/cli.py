@@ -48,8 +48,13 @@ def edge(
     store = EdgeQueue(
         settings.queue_path, capacity=settings.queue_capacity, when_full=settings.when_full
     )
+    key = settings.api_key.get_secret_value() if settings.api_key else None
     agent = EdgeAgent(
-        store, settings.server_url, batch_size=settings.batch_size, timeout_s=settings.timeout_s
+        store,
+        settings.server_url,
+        batch_size=settings.batch_size,
+        timeout_s=settings.timeout_s,
+        api_key=key,
     )
     signal.signal(signal.SIGTERM, lambda *_: agent.stop.set())
     chunks, drain = _source(

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from floorpulse.edge.queue import DEFAULT_CAPACITY, WhenFull
@@ -22,5 +22,6 @@ class EdgeSettings(BaseSettings):
     when_full: WhenFull = WhenFull.DROP_OLDEST
     batch_size: int = Field(default=500, ge=1, le=10_000)
     timeout_s: float = Field(default=30.0, gt=0)
+    api_key: SecretStr | None = None  # an ingest key; needed once the server has keys
     mqtt_host: str = "127.0.0.1"
     mqtt_port: int = Field(default=1883, ge=1, le=65535)

@@ -4,11 +4,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from floorpulse.deps import EventServiceDep, IngestDep
+from floorpulse.deps import READS, REFUSALS, SENDS, EventServiceDep, IngestDep
 from floorpulse.events.schemas import BatchResult, EventOut, EventQuery
 from floorpulse.events.service import decode_json
 
-router = APIRouter(prefix="/api/events", tags=["events"])
+router = APIRouter(prefix="/api/events", tags=["events"], responses=REFUSALS)
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     400: {"description": "The body is not JSON."},
@@ -39,6 +39,7 @@ BATCH = {
         **PROBLEMS,
     },
     openapi_extra=_json_body(ONE_EVENT),
+    dependencies=[SENDS],
 )
 async def post_event(request: Request, response: Response, ingest: IngestDep) -> EventOut:
     """Ingest one event; sending it again answers 200 with the event stored the first time."""
@@ -49,13 +50,13 @@ async def post_event(request: Request, response: Response, ingest: IngestDep) ->
     return stored
 
 
-@router.post("/batch", responses=PROBLEMS, openapi_extra=_json_body(BATCH))
+@router.post("/batch", responses=PROBLEMS, openapi_extra=_json_body(BATCH), dependencies=[SENDS])
 async def post_batch(request: Request, ingest: IngestDep) -> BatchResult:
     """Ingest up to 10,000 events; each is judged on its own, none sinks the others."""
     return await ingest.batch(await request.body())
 
 
-@router.get("", responses={422: PROBLEMS[422]})
+@router.get("", responses={422: PROBLEMS[422]}, dependencies=[READS])
 def list_events(
     query: Annotated[EventQuery, Query()],
     request: Request,

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from floorpulse.deps import AlertsDep, ModelHealthDep
+from floorpulse.deps import CHANGES, READS, REFUSALS, AlertsDep, ModelHealthDep
 from floorpulse.events.schemas import EventOut
 from floorpulse.mlops.schemas import (
     AlertOut,
@@ -22,7 +22,9 @@ from floorpulse.mlops.schemas import (
     SampleQuery,
 )
 
-router = APIRouter(prefix="/api/models", tags=["model health"])
+router = APIRouter(
+    prefix="/api/models", tags=["model health"], dependencies=[READS], responses=REFUSALS
+)
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     422: {"description": "A bad window or site; `errors` names each parameter and why."}
@@ -87,42 +89,46 @@ def to_csv(sample: Sample) -> str:
     return out.getvalue()
 
 
-alerts_router = APIRouter(prefix="/api/alerts", tags=["model health"])
+alerts_router = APIRouter(prefix="/api/alerts", tags=["model health"], responses=REFUSALS)
 AlertQueryDep = Annotated[AlertQuery, Query()]
 UNKNOWN: dict[int | str, dict[str, Any]] = {404: {"description": "No alert has this id."}}
 
 
-@alerts_router.get("", responses=PROBLEMS)
+@alerts_router.get("", responses=PROBLEMS, dependencies=[READS])
 def list_alerts(query: AlertQueryDep, alerts: AlertsDep) -> list[AlertOut]:
     """Alerts, newest first: by default the open and acknowledged ones."""
     return alerts.listed(query)
 
 
-@alerts_router.post("/evaluate")
+@alerts_router.post("/evaluate", dependencies=[CHANGES])
 def evaluate_alerts(alerts: AlertsDep, site: Annotated[str | None, Query()] = None) -> Evaluation:
     """Evaluate now (the server also does every FLOORPULSE_ALERT_INTERVAL_S): open alerts for
     new causes, refresh the evidence of those still found, resolve those no longer found."""
     return alerts.evaluate(site)
 
 
-@alerts_router.get("/{alert_id}", responses=UNKNOWN)
+@alerts_router.get("/{alert_id}", responses=UNKNOWN, dependencies=[READS])
 def get_alert(alert_id: int, alerts: AlertsDep) -> AlertOut:
     return alerts.get(alert_id)
 
 
-@alerts_router.post("/{alert_id}/ack", responses=UNKNOWN | {409: {"description": "Resolved."}})
+@alerts_router.post(
+    "/{alert_id}/ack",
+    responses=UNKNOWN | {409: {"description": "Resolved."}},
+    dependencies=[CHANGES],
+)
 def acknowledge_alert(alert_id: int, alerts: AlertsDep) -> AlertOut:
     """Somebody is on it: it stays listed and its evidence is kept fresh."""
     return alerts.acknowledge(alert_id)
 
 
-@alerts_router.post("/{alert_id}/resolve", responses=UNKNOWN)
+@alerts_router.post("/{alert_id}/resolve", responses=UNKNOWN, dependencies=[CHANGES])
 def resolve_alert(alert_id: int, alerts: AlertsDep) -> AlertOut:
     """Dealt with. Should the cause still be found, the next evaluation opens a new alert."""
     return alerts.resolve(alert_id)
 
 
-@alerts_router.get("/{alert_id}/deliveries", responses=UNKNOWN)
+@alerts_router.get("/{alert_id}/deliveries", responses=UNKNOWN, dependencies=[READS])
 def alert_deliveries(alert_id: int, alerts: AlertsDep) -> list[DeliveryOut]:
     """The webhook delivery log of a drift alert: attempts, answers, errors."""
     return alerts.deliveries(alert_id)

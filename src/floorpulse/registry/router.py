@@ -6,12 +6,12 @@ from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy import Row
 
 from floorpulse.db.epoch import from_epoch_us
-from floorpulse.deps import RegistryServiceDep, SettingsDep
+from floorpulse.deps import CHANGES, READS, REFUSALS, RegistryServiceDep, SettingsDep
 from floorpulse.events.schemas import Id
 from floorpulse.registry.schemas import WorkerIn, WorkerOut, WorkstationIn, WorkstationOut
 from floorpulse.registry.service import WORKERS, WORKSTATIONS
 
-router = APIRouter(prefix="/api", tags=["registry"])
+router = APIRouter(prefix="/api", tags=["registry"], responses=REFUSALS)
 
 SiteFilter = Annotated[Id | None, Query(description="Only this site; all sites when absent.")]
 Site = Annotated[Id | None, Query(description="The worker's site; the default site when absent.")]
@@ -41,13 +41,13 @@ def _workstation(row: Row[Any]) -> WorkstationOut:
     )
 
 
-@router.get("/workers")
+@router.get("/workers", dependencies=[READS])
 def list_workers(service: RegistryServiceDep, site: SiteFilter = None) -> list[WorkerOut]:
     """Every worker the cameras have seen (or a supervisor registered)."""
     return [_worker(row) for row in service.list(WORKERS, site)]
 
 
-@router.put("/workers/{worker_id}", responses=CREATED)
+@router.put("/workers/{worker_id}", responses=CREATED, dependencies=[CHANGES])
 def put_worker(
     worker_id: Annotated[Id, Path()],
     body: WorkerIn,
@@ -64,13 +64,13 @@ def put_worker(
     return _worker(row)
 
 
-@router.get("/workstations")
+@router.get("/workstations", dependencies=[READS])
 def list_workstations(service: RegistryServiceDep, site: SiteFilter = None) -> list[WorkstationOut]:
     """Every workstation the cameras have seen (or a supervisor registered)."""
     return [_workstation(row) for row in service.list(WORKSTATIONS, site)]
 
 
-@router.put("/workstations/{workstation_id}", responses=CREATED)
+@router.put("/workstations/{workstation_id}", responses=CREATED, dependencies=[CHANGES])
 def put_workstation(
     workstation_id: Annotated[Id, Path()],
     body: WorkstationIn,

@@ -73,7 +73,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     // The connection banner: asks the server's readiness probe each tick. While it fails the
     // panels keep the last data received (failed refreshes change nothing), and the banner
     // says since when; the first good answer clears it.
-    async connection() {
+    async connection(ticks) {
+      if (ticks % SESSION_CHECK_TICKS === 0) await staySignedIn();
       const problem = await readiness();
       if (problem === null) {
         window.floorpulseDownSince = null;
@@ -93,6 +94,22 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
 // RFC 4180: a field holding a comma, a quote or a line break is quoted, its quotes doubled.
 function csvField(text) {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+// A sign-in that ended (its hours ran out, its key was revoked) leaves Dash's requests refused
+// with 401; the page then goes to the sign-in page, which brings the viewer back here.
+const SESSION_CHECK_TICKS = 15;
+
+async function staySignedIn() {
+  try {
+    const answer = await fetch("/api/session", { cache: "no-store" });
+    if (answer.status === 401) {
+      const here = window.location.pathname + window.location.search;
+      window.location.assign(`/signin?next=${encodeURIComponent(here)}`);
+    }
+  } catch (error) {
+    // unreachable: the readiness probe says so
+  }
 }
 
 async function readiness() {

@@ -1,0 +1,93 @@
+"""Edge agents and the demo's simulated cameras send with an ingest key; without it they keep
+every event queued until they have one."""
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from floorpulse.access.keys import Scope
+from floorpulse.access.schemas import KeyIn
+from floorpulse.access.service import Access
+from floorpulse.db.engine import Database
+from floorpulse.db.migrate import upgrade
+from tests.demo.test_serve_demo import ROUND_THE_CLOCK, iso
+from tests.edge.agentproc import Agent, drained
+from tests.factories import make_event
+from tests.server.live import StartServer
+
+pytestmark = pytest.mark.server
+SENT = 40
+
+
+def make_key(database_url: str, scope: Scope, name: str) -> str:
+    database = Database(database_url)
+    upgrade(database)
+    try:
+        return Access(database, 12).create(KeyIn(name=name, scope=scope)).key
+    finally:
+        database.dispose()
+
+
+@pytest.fixture
+def agents() -> Iterator[list[Agent]]:
+    started: list[Agent] = []
+    yield started
+    for agent in started:
+        agent.stop()
+
+
+def test_an_agent_without_a_key_keeps_every_event_until_it_is_given_one(
+    tmp_path: Path, database_url: str, start_server: StartServer, agents: list[Agent]
+) -> None:
+    reader = {"Authorization": f"Bearer {make_key(database_url, Scope.READ, 'office')}"}
+    camera = make_key(database_url, Scope.INGEST, "camera-3")
+    source = tmp_path / "camera.jsonl"
+    lines = [json.dumps(make_event(timestamp=f"2026-01-15T10:{i:02d}:00Z")) for i in range(SENT)]
+    source.write_text("\n".join(lines) + "\n")
+    server = start_server()
+
+    agents.append(keyless := Agent(tmp_path, source, server.port))
+    refused = keyless.wait_for(lambda s: s.counters["send_errors"] >= 2, "refused sends")
+    keyless.stop()
+    agents.append(Agent(tmp_path, source, server.port, env={"FLOORPULSE_EDGE_API_KEY": camera}))
+    done = agents[-1].wait_for(drained(SENT), "queue drained with the key")
+    held = httpx.get(f"{server.url}/api/events?limit=1000", headers=reader, timeout=30).json()
+
+    assert "HTTP 401" in str(refused.last_error)
+    assert refused.depth == SENT
+    assert refused.dead_letters == 0
+    assert done.counters["forwarded"] == SENT
+    assert len(held) == SENT
+
+
+def test_the_demo_simulator_sends_with_its_own_ingest_key_once_keys_exist(
+    tmp_path: Path, database_url: str, start_server: StartServer
+) -> None:
+    admin = {"Authorization": f"Bearer {make_key(database_url, Scope.ADMIN, 'ana')}"}
+    server = start_server(
+        None,
+        "--demo",
+        FLOORPULSE_DEMO_QUEUE_PATH=str(tmp_path / "demo-queue.db"),
+        FLOORPULSE_SHIFTS=ROUND_THE_CLOCK,
+    )
+    started = iso(datetime.now(UTC))
+    api = httpx.Client(base_url=server.url, timeout=30, headers=admin)
+
+    keys = api.get("/api/keys").json()
+    deadline = time.monotonic() + 60
+    live: list[dict[str, object]] = []
+    while not live and time.monotonic() < deadline:
+        time.sleep(1)
+        newest = api.get("/api/events", params={"limit": 20}).json()
+        live = [e for e in newest if str(e["received_at"]) > started]
+
+    assert [(k["name"], k["scope"]) for k in keys if k["revoked"] is None] == [
+        ("ana", "admin"),
+        ("demo simulator", "ingest"),
+    ]
+    assert live, "no simulated event arrived within 60 s"
