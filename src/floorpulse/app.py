@@ -18,6 +18,7 @@ from floorpulse.access.router import router as keys_router
 from floorpulse.access.router import whoami
 from floorpulse.access.schemas import KeyIn
 from floorpulse.access.service import Access
+from floorpulse.access.throttle import Throttle
 from floorpulse.analytics.rollups import Rollups, keep_fresh
 from floorpulse.analytics.router import router as metrics_router
 from floorpulse.analytics.service import MetricsService
@@ -102,7 +103,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     app.state.access = Access(database, settings.session_hours, clock)
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(Gate, access=app.state.access)  # outermost: strangers send no body
+    app.state.throttle = Throttle(settings)
+    # Outermost: a stranger, or a client over its limit, sends no body.
+    app.add_middleware(Gate, access=app.state.access, throttle=app.state.throttle)
     routers = (
         health_router,
         access_pages,

@@ -1,5 +1,6 @@
 """Dependencies shared by the routers: what the app factory built, as short Annotated aliases."""
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -7,12 +8,13 @@ from fastapi.security import APIKeyHeader, HTTPBearer
 
 from floorpulse.access.keys import Principal, Scope
 from floorpulse.access.service import Access
+from floorpulse.access.throttle import Throttle
 from floorpulse.analytics.service import MetricsService
 from floorpulse.clock import Clock
 from floorpulse.db.engine import Database
 from floorpulse.demo.service import DemoService
 from floorpulse.errors import Forbidden, Unauthorized
-from floorpulse.events.ingest import Ingest
+from floorpulse.events.ingest import Admit, Ingest
 from floorpulse.events.service import EventService
 from floorpulse.mlops.alerts import Alerts
 from floorpulse.mlops.service import ModelHealth
@@ -96,6 +98,17 @@ def get_access(request: Request) -> Access:
 
 
 AccessDep = Annotated[Access, Depends(get_access)]
+
+
+def get_admission(request: Request) -> Admit:
+    """Counts a request's events against its key's and address's rate limits (429 if over)."""
+    throttle: Throttle = request.app.state.throttle
+    principal = getattr(request.state, "principal", None)
+    address = request.client.host if request.client else None
+    return partial(throttle.events, principal, address)
+
+
+AdmitDep = Annotated[Admit, Depends(get_admission)]
 
 # The gate (access/gate.py) reads the key; these only describe it in the OpenAPI document.
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer fpk_…`")

@@ -1,6 +1,7 @@
 """Typed errors and their one mapping to RFC 9457 problem documents (application/problem+json)."""
 
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import asdict
 from http import HTTPStatus
@@ -53,6 +54,17 @@ class Forbidden(FloorPulseError):
 
     status = HTTPStatus.FORBIDDEN
     problem = "forbidden"
+
+
+class TooManyRequests(FloorPulseError):
+    """Over a rate limit: nothing was taken, and `Retry-After` says when to try again."""
+
+    status = HTTPStatus.TOO_MANY_REQUESTS
+    problem = "too-many-requests"
+
+    def __init__(self, detail: str, retry_after_s: float) -> None:
+        super().__init__(detail)
+        self.headers = {"Retry-After": str(max(1, math.ceil(retry_after_s)))}
 
 
 class InvalidInput(FloorPulseError):

@@ -97,6 +97,18 @@ class Settings(BaseSettings):
     # A dashboard sign-in lasts this long (a shift and its hand-over), then asks for the key.
     session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
 
+    # Rate limits (docs/SECURITY.md), per API key and per client address (loopback is never
+    # limited by address), each process on its own. Events may come in a burst of
+    # limit_burst_s of their rate: an edge agent back after an hour's outage flushes that
+    # hour at once. Requests may burst by limit_request_burst_s of theirs.
+    rate_limits: bool = True
+    limit_key_events_per_s: float = Field(default=100.0, gt=0)
+    limit_address_events_per_s: float = Field(default=400.0, gt=0)
+    limit_burst_s: float = Field(default=3600.0, gt=0)
+    limit_key_requests_per_s: float = Field(default=50.0, gt=0)
+    limit_address_requests_per_s: float = Field(default=200.0, gt=0)
+    limit_request_burst_s: float = Field(default=60.0, gt=0)
+
     max_batch_events: int = Field(default=10_000, ge=1)
     # Threads that validate and store posted events. SQLite takes one writer at a time, and one
     # thread doing it all beats several contending for the lock and the GIL (+25 % measured).
@@ -148,6 +160,17 @@ class Settings(BaseSettings):
                 "FLOORPULSE_WEBHOOK_URLS needs FLOORPULSE_WEBHOOK_SECRET: every delivery is "
                 "signed with it, so that a receiver can tell FloorPulse's from anyone's"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _a_full_batch_can_pass(self) -> "Settings":
+        for name in ("limit_key_events_per_s", "limit_address_events_per_s"):
+            burst = getattr(self, name) * self.limit_burst_s
+            if self.rate_limits and burst < self.max_batch_events:
+                raise ValueError(
+                    f"FLOORPULSE_{name.upper()} x FLOORPULSE_LIMIT_BURST_S is {burst:.0f} events, "
+                    f"under one full batch ({self.max_batch_events}): such a batch would never pass"
+                )
         return self
 
     @property

@@ -3,6 +3,7 @@ every event queued until they have one."""
 
 import json
 import time
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ from floorpulse.access.service import Access
 from floorpulse.db.engine import Database
 from floorpulse.db.migrate import upgrade
 from tests.demo.test_serve_demo import ROUND_THE_CLOCK, iso
-from tests.edge.agentproc import Agent, drained
+from tests.edge.agentproc import Agent, drained, key, stored
 from tests.factories import make_event
 from tests.server.live import StartServer
 
@@ -91,3 +92,40 @@ def test_the_demo_simulator_sends_with_its_own_ingest_key_once_keys_exist(
         ("demo simulator", "ingest"),
     ]
     assert live, "no simulated event arrived within 60 s"
+
+
+def test_an_agent_flushing_an_outages_backlog_is_not_refused_and_waits_when_it_is(
+    tmp_path: Path, database_url: str, start_server: StartServer, agents: list[Agent]
+) -> None:
+    """A camera at 2 events/s, its agent cut off for the burst's 10 minutes: the 1,200 events
+    go at once; 30 more right after are over the limit, refused with Retry-After, and sent
+    when it says."""
+    reader = {"Authorization": f"Bearer {make_key(database_url, Scope.READ, 'office')}"}
+    camera = make_key(database_url, Scope.INGEST, "camera-3")
+    limits = {
+        "FLOORPULSE_LIMIT_KEY_EVENTS_PER_S": "2",
+        "FLOORPULSE_LIMIT_BURST_S": "600",
+        "FLOORPULSE_MAX_BATCH_EVENTS": "1000",
+    }
+    server = start_server(None, **limits)
+    source = tmp_path / "camera.jsonl"
+    backlog = [
+        make_event(timestamp=f"2026-01-15T10:{i // 120:02d}:{i % 120 / 2:04.1f}Z")
+        for i in range(1200)
+    ]
+    source.write_text("".join(json.dumps(e) + "\n" for e in backlog))
+
+    agents.append(Agent(tmp_path, source, server.port, env={"FLOORPULSE_EDGE_API_KEY": camera}))
+    flushed = agents[-1].wait_for(drained(1200), "the backlog sent")
+    more = [make_event(timestamp=f"2026-01-15T11:00:{i:02d}Z") for i in range(30)]
+    with source.open("a") as appended:
+        appended.write("".join(json.dumps(e) + "\n" for e in more))
+    refused = agents[-1].wait_for(lambda s: s.counters["send_errors"] >= 1, "a refusal")
+    done = agents[-1].wait_for(drained(1230), "the rest sent after Retry-After")
+    held = stored(server, reader)
+
+    assert flushed.counters["send_errors"] == 0
+    assert "HTTP 429" in str(refused.last_error)
+    assert done.counters["forwarded"] == 1230
+    assert done.dead_letters == 0
+    assert held == Counter(key(e) for e in backlog + more)

@@ -73,12 +73,12 @@ def key(event: dict[str, object]) -> Key:
     return str(event["worker_id"]), stamp.isoformat(), str(event["event_type"])
 
 
-def stored(server: LiveServer) -> Counter[Key]:
-    """Every event the server holds, counted by what it is."""
+def stored(server: LiveServer, headers: dict[str, str] | None = None) -> Counter[Key]:
+    """Every event the server holds, counted by what it is (`headers`: its key, if it has)."""
     held: Counter[Key] = Counter()
     url: str | None = f"{server.url}/api/events?limit=1000"
     while url:
-        response = httpx.get(url, timeout=30)
+        response = httpx.get(url, headers=headers, timeout=30)
         held.update(key(event) for event in response.json())
         url = response.links.get("next", {}).get("url")
     return held

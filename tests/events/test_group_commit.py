@@ -18,6 +18,10 @@ from floorpulse.settings import Settings
 from tests.factories import FixedClock, make_event, stored_count
 
 
+def admit_all(_count: int) -> None:
+    """No rate limit: these tests are about commits."""
+
+
 def _body(*minutes: int, **fields: Any) -> bytes:
     events = [make_event(timestamp=f"2026-01-15T10:{m:02d}:00Z", **fields) for m in minutes]
     return json.dumps(events).encode()
@@ -49,9 +53,9 @@ def test_batches_queued_during_a_commit_share_the_next_one(
     later = [_body(1, 2), _body(2, 3), b'[{"worker_id": ', _body(5, worker_id="W2")]
 
     async def scenario() -> list[Any]:
-        first = asyncio.create_task(ingest.batch(_body(4)))
+        first = asyncio.create_task(ingest.batch(_body(4), admit_all))
         await _until(lambda: groups)  # the first batch is being stored
-        rest = [asyncio.create_task(ingest.batch(body)) for body in later]
+        rest = [asyncio.create_task(ingest.batch(body, admit_all)) for body in later]
         await _until(lambda: ingest.queued == 3)  # the malformed one never queues
         first_may_commit.set()
         return await asyncio.gather(first, *rest, return_exceptions=True)

@@ -20,6 +20,7 @@ from starlette.websockets import WebSocketClose
 from floorpulse.access.keys import THIS_MACHINE, Principal, is_loopback
 from floorpulse.access.keys import Scope as KeyScope
 from floorpulse.access.service import Access
+from floorpulse.access.throttle import Throttle
 from floorpulse.errors import FloorPulseError, Forbidden, Unauthorized, problem_response
 
 SESSION_COOKIE = "floorpulse_session"
@@ -52,16 +53,19 @@ def viewer_may(scope: KeyScope) -> bool:
 
 
 class Gate:
-    def __init__(self, app: ASGIApp, access: Access) -> None:
+    def __init__(self, app: ASGIApp, access: Access, throttle: Throttle) -> None:
         self.app = app
         self.access = access
+        self.throttle = throttle
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket") or _is_public(scope["path"]):
             await self.app(scope, receive, send)
             return
         try:
+            self.throttle.address_request(_client(scope))
             principal = await self._identify(scope)
+            self.throttle.key_request(principal)
             if not _is_api(scope["path"]) and not principal.may(KeyScope.READ):
                 raise Forbidden(
                     f"an {principal.scope} key cannot open the dashboard; use a read key"
@@ -80,8 +84,7 @@ class Gate:
         if not self.access.fresh():
             await asyncio.to_thread(self.access.refresh)
         if not self.access.any_keys():
-            client = scope.get("client")
-            if is_loopback(client[0] if client else None):
+            if is_loopback(_client(scope)):
                 return THIS_MACHINE
             raise Forbidden(NO_KEYS_YET)
         secret, session = _credentials(Headers(scope=scope))
@@ -102,6 +105,11 @@ class Gate:
         response: Response = problem_response(Request(scope), refused.status, refused.detail)
         response.headers.update(refused.headers)
         return response
+
+
+def _client(scope: Scope) -> str | None:
+    client = scope.get("client")
+    return client[0] if client else None
 
 
 def _credentials(headers: Headers) -> tuple[str | None, str | None]:

@@ -10,6 +10,7 @@ transaction holding its events has committed.
 """
 
 import asyncio
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from floorpulse.events.schemas import BatchResult, EventOut
@@ -19,6 +20,8 @@ from floorpulse.events.service import EventService, PreparedBatch
 MAX_BATCHES_PER_COMMIT = 16
 # Validation holds the GIL: more threads than cores only contend for it.
 VALIDATING_THREADS = 2
+# Told how many events a request brings before any is stored; raises to refuse them all.
+Admit = Callable[[int], None]
 
 
 class Ingest:
@@ -31,16 +34,19 @@ class Ingest:
         self._waiting: list[tuple[PreparedBatch, asyncio.Future[BatchResult]]] = []
         self._storer: asyncio.Task[None] | None = None
 
-    async def one(self, payload: object) -> tuple[EventOut, bool]:
-        """Store one event (parsed JSON); answer it and whether it is new."""
+    async def one(self, payload: object, admit: Admit) -> tuple[EventOut, bool]:
+        """Store one event (parsed JSON) if `admit` lets it in; answer it and whether it is new."""
+        admit(1)
         loop = asyncio.get_running_loop()
         row = await loop.run_in_executor(self._validating, self.service.prepare_one, payload)
         return await loop.run_in_executor(self._writing, self.service.store_one, row)
 
-    async def batch(self, body: bytes) -> BatchResult:
-        """Store one posted batch; raises the batch's error if it cannot be read."""
+    async def batch(self, body: bytes, admit: Admit) -> BatchResult:
+        """Store one posted batch if `admit` lets its events in (it raises if not); raises the
+        batch's error if it cannot be read."""
         loop = asyncio.get_running_loop()
         prepared = await loop.run_in_executor(self._validating, self.service.prepare_batch, body)
+        admit(prepared.total)
         answer: asyncio.Future[BatchResult] = loop.create_future()
         self._waiting.append((prepared, answer))
         if self._storer is None or self._storer.done():

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from floorpulse.deps import READS, REFUSALS, SENDS, EventServiceDep, IngestDep
+from floorpulse.deps import READS, REFUSALS, SENDS, AdmitDep, EventServiceDep, IngestDep
 from floorpulse.events.schemas import BatchResult, EventOut, EventQuery
 from floorpulse.events.service import decode_json
 
@@ -13,6 +13,7 @@ router = APIRouter(prefix="/api/events", tags=["events"], responses=REFUSALS)
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     400: {"description": "The body is not JSON."},
     413: {"description": "The body is larger than FLOORPULSE_MAX_BODY_BYTES."},
+    429: {"description": "Over a rate limit; nothing stored; `Retry-After` says when to retry."},
     422: {"description": "The input breaks a rule; `errors` names each field and why."},
 }
 
@@ -41,19 +42,21 @@ BATCH = {
     openapi_extra=_json_body(ONE_EVENT),
     dependencies=[SENDS],
 )
-async def post_event(request: Request, response: Response, ingest: IngestDep) -> EventOut:
+async def post_event(
+    request: Request, response: Response, ingest: IngestDep, admit: AdmitDep
+) -> EventOut:
     """Ingest one event; sending it again answers 200 with the event stored the first time."""
     payload = decode_json(await request.body())
-    stored, created = await ingest.one(payload)
+    stored, created = await ingest.one(payload, admit)
     if not created:
         response.status_code = 200
     return stored
 
 
 @router.post("/batch", responses=PROBLEMS, openapi_extra=_json_body(BATCH), dependencies=[SENDS])
-async def post_batch(request: Request, ingest: IngestDep) -> BatchResult:
+async def post_batch(request: Request, ingest: IngestDep, admit: AdmitDep) -> BatchResult:
     """Ingest up to 10,000 events; each is judged on its own, none sinks the others."""
-    return await ingest.batch(await request.body())
+    return await ingest.batch(await request.body(), admit)
 
 
 @router.get("", responses={422: PROBLEMS[422]}, dependencies=[READS])
