@@ -7,11 +7,13 @@ from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from pydantic import TypeAdapter
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from floorpulse import __version__
 from floorpulse.access.gate import Gate
+from floorpulse.access.headers import SecurityHeaders
 from floorpulse.access.keys import Scope
 from floorpulse.access.router import pages as access_pages
 from floorpulse.access.router import router as keys_router
@@ -102,7 +104,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     app.state.simulator = None
     app.state.access = Access(database, settings.session_hours, clock)
     install_problem_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit, max_bytes=settings.max_body_bytes, chunk_timeout_s=settings.body_timeout_s
+    )
     app.state.throttle = Throttle(settings)
     # Outermost: a stranger, or a client over its limit, sends no body.
     app.add_middleware(Gate, access=app.state.access, throttle=app.state.throttle)
@@ -128,8 +132,21 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     app.state.alerts = Alerts(database, settings, app.state.model_health, clock)
     app.state.dashboard = dashboard_views(app.state.metrics, ingest.service, clock)
     health = (app.state.model_health, app.state.alerts)
-    attach_dashboard(app, app.state.dashboard, drawing, settings, health)
+    dash_app = attach_dashboard(app, app.state.dashboard, drawing, settings, health)
+    _guard_browsers(app, settings, list(dash_app.csp_hashes()))
     return app
+
+
+def _guard_browsers(app: FastAPI, settings: Settings, script_hashes: list[str]) -> None:
+    """Outside the gate: a CORS preflight carries no key, and refusals get the headers too."""
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "PUT", "DELETE"],
+        allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"],
+        expose_headers=["Link", "Retry-After", "X-Request-ID"],
+    )
+    app.add_middleware(SecurityHeaders, script_hashes=script_hashes)
 
 
 async def _no_such_api() -> None:

@@ -55,6 +55,7 @@ def serve(
 
     from floorpulse.app import create_app
     from floorpulse.settings import get_settings
+    from floorpulse.slowclients import with_header_deadline
 
     given = {"host": host, "port": port, "demo": demo or None}
     settings = get_settings().model_copy(
@@ -67,7 +68,14 @@ def serve(
         _seed_demo(settings)
     typer.echo(f"FloorPulse {__version__} on http://{settings.host}:{settings.port}")
     app.state.drawing.start()  # the dashboard's first view need not wait for its process
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        http=with_header_deadline(settings.header_timeout_s),
+        limit_concurrency=settings.max_connections,
+    )
 
 
 def _who_may_connect(access: Access, settings: Settings) -> str:

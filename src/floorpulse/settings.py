@@ -109,6 +109,15 @@ class Settings(BaseSettings):
     limit_address_requests_per_s: float = Field(default=200.0, gt=0)
     limit_request_burst_s: float = Field(default=60.0, gt=0)
 
+    # Browsers may call the API from these origins (CORS); none by default: only the dashboard,
+    # served from the same origin, does. Example: ["https://mes.plant.example"].
+    cors_origins: list[str] = Field(default_factory=list)
+    # Slow clients: headers must arrive within header_timeout_s, each part of a body within
+    # body_timeout_s; at most max_connections at once (more are answered 503).
+    header_timeout_s: float = Field(default=10.0, gt=0)
+    body_timeout_s: float = Field(default=30.0, gt=0)
+    max_connections: int = Field(default=1000, ge=10)
+
     max_batch_events: int = Field(default=10_000, ge=1)
     # Threads that validate and store posted events. SQLite takes one writer at a time, and one
     # thread doing it all beats several contending for the lock and the GIL (+25 % measured).
