@@ -19,11 +19,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
+from floorpulse.access.keys import Scope
+from floorpulse.access.schemas import KeyIn
 from floorpulse.app import create_app
 from floorpulse.db.engine import Database
 from floorpulse.db.migrate import upgrade
 from floorpulse.settings import Settings
-from tests.factories import LOCAL, FixedClock
+from tests.factories import LOCAL, FixedClock, Issue
 from tests.server.live import LiveServer, StartServer
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
@@ -109,6 +111,17 @@ def app(settings: Settings, clock: FixedClock) -> FastAPI:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app, client=LOCAL) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def issue(app: FastAPI) -> Issue:
+    """Creates an API key on the app's database and answers it: the server is keyed from then."""
+
+    def create(scope: Scope, name: str = "") -> str:
+        wanted = KeyIn(name=name or f"{scope.value} holder", scope=scope)
+        return str(app.state.access.create(wanted).key)
+
+    return create
 
 
 @pytest.fixture

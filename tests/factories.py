@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,6 +44,13 @@ def stored_count(db: Database) -> int:
     """How many rows the events table holds."""
     with db.read() as conn:
         return int(conn.execute(select(func.count()).select_from(Event)).scalar_one())
+
+
+Issue = Callable[..., str]  # the `issue` fixture: issue(Scope.READ, "name") -> a new key
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
 
 
 # A test client's address: a server with no API keys answers only loopback clients.

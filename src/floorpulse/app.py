@@ -45,6 +45,9 @@ from floorpulse.mlops.router import alerts_router
 from floorpulse.mlops.router import router as models_router
 from floorpulse.mlops.service import ModelHealth
 from floorpulse.mlops.webhooks import Webhooks, keep_delivering
+from floorpulse.observability.requests import RequestLog
+from floorpulse.observability.router import router as metrics_endpoint
+from floorpulse.observability.telemetry import Telemetry
 from floorpulse.registry.router import router as registry_router
 from floorpulse.settings import Settings, get_settings
 
@@ -63,7 +66,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     settings = settings or get_settings()
     database = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
 
-    ingest = Ingest(EventService(database, settings, clock), writers=settings.ingest_thread_count)
+    telemetry = Telemetry()
+    ingest = Ingest(
+        EventService(database, settings, clock),
+        writers=settings.ingest_thread_count,
+        telemetry=telemetry,
+    )
 
     rollups = Rollups(database, settings, clock)
     drawing = Drawing(settings)
@@ -103,6 +111,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     app.state.schema_head = head_revision()
     app.state.simulator = None
     app.state.access = Access(database, settings.session_hours, clock)
+    app.state.telemetry = telemetry
     install_problem_handlers(app)
     app.add_middleware(
         BodySizeLimit, max_bytes=settings.max_body_bytes, chunk_timeout_s=settings.body_timeout_s
@@ -112,6 +121,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     app.add_middleware(Gate, access=app.state.access, throttle=app.state.throttle)
     routers = (
         health_router,
+        metrics_endpoint,
         access_pages,
         keys_router,
         whoami,
@@ -147,6 +157,8 @@ def _guard_browsers(app: FastAPI, settings: Settings, script_hashes: list[str]) 
         expose_headers=["Link", "Retry-After", "X-Request-ID"],
     )
     app.add_middleware(SecurityHeaders, script_hashes=script_hashes)
+    # Outermost of all: every answer, refusals included, carries and logs its request id.
+    app.add_middleware(RequestLog, telemetry=app.state.telemetry)
 
 
 async def _no_such_api() -> None:

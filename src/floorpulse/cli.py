@@ -54,6 +54,7 @@ def serve(
     import uvicorn
 
     from floorpulse.app import create_app
+    from floorpulse.observability import logs
     from floorpulse.settings import get_settings
     from floorpulse.slowclients import with_header_deadline
 
@@ -61,6 +62,7 @@ def serve(
     settings = get_settings().model_copy(
         update={key: value for key, value in given.items() if value is not None}
     )
+    logs.configure(settings.log_level)
     _migrate(settings)
     app = create_app(settings)
     typer.echo(_who_may_connect(app.state.access, settings))
@@ -74,6 +76,8 @@ def serve(
         port=settings.port,
         log_level=settings.log_level,
         http=with_header_deadline(settings.header_timeout_s),
+        log_config=logs.config(settings.log_level),
+        access_log=False,  # RequestLog writes one line per request, with its id
         limit_concurrency=settings.max_connections,
     )
 

@@ -18,6 +18,7 @@ from floorpulse.events.ingest import Admit, Ingest
 from floorpulse.events.service import EventService
 from floorpulse.mlops.alerts import Alerts
 from floorpulse.mlops.service import ModelHealth
+from floorpulse.observability.telemetry import Telemetry
 from floorpulse.registry.service import RegistryService
 from floorpulse.settings import Settings
 
@@ -98,6 +99,14 @@ def get_access(request: Request) -> Access:
 
 
 AccessDep = Annotated[Access, Depends(get_access)]
+
+
+def get_telemetry(request: Request) -> Telemetry:
+    telemetry: Telemetry = request.app.state.telemetry
+    return telemetry
+
+
+TelemetryDep = Annotated[Telemetry, Depends(get_telemetry)]
 
 
 def get_admission(request: Request) -> Admit:

@@ -13,8 +13,7 @@ from fastapi.testclient import TestClient
 from floorpulse.access.keys import Scope
 from floorpulse.app import create_app
 from floorpulse.settings import Settings
-from tests.access.conftest import Issue
-from tests.factories import LOCAL, FixedClock
+from tests.factories import LOCAL, FixedClock, Issue
 
 MES = "https://mes.plant.example"
 PREFLIGHT = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "x-api-key"}

@@ -8,8 +8,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from floorpulse.access.keys import Scope
-from tests.access.conftest import Issue, bearer
-from tests.factories import floorpulse, make_event
+from tests.factories import Issue, bearer, floorpulse, make_event
 
 NEIGHBOUR = ("10.0.0.5", 40000)
 

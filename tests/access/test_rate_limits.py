@@ -12,8 +12,7 @@ from floorpulse.access.schemas import KeyIn
 from floorpulse.app import create_app
 from floorpulse.db.engine import Database
 from floorpulse.settings import Settings
-from tests.access.conftest import bearer
-from tests.factories import LOCAL, FixedClock, make_event, stored_count
+from tests.factories import LOCAL, FixedClock, bearer, make_event, stored_count
 
 NEIGHBOUR = ("10.0.0.5", 40000)
 # 1 event/s with a 20 s burst; 1 request/s with a 3 s burst; batches of at most 10.

@@ -6,8 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from floorpulse.access.keys import Scope
-from tests.access.conftest import Issue, bearer
-from tests.factories import make_event
+from tests.factories import Issue, bearer, make_event
 
 # (method, path, body, the least scope that may)
 REQUESTS: list[tuple[str, str, Any, Scope]] = [

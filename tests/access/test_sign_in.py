@@ -9,8 +9,7 @@ from fastapi.testclient import TestClient
 
 from floorpulse.access.keys import Scope
 from floorpulse.dashboard import ids
-from tests.access.conftest import Issue
-from tests.factories import LOCAL, FixedClock
+from tests.factories import LOCAL, FixedClock, Issue
 
 PAGE = {"Accept": "text/html,application/xhtml+xml"}
 

@@ -14,6 +14,7 @@ from floorpulse.errors import MalformedBody
 from floorpulse.events.ingest import Ingest
 from floorpulse.events.schemas import BatchResult
 from floorpulse.events.service import EventService, PreparedBatch
+from floorpulse.observability.telemetry import Telemetry
 from floorpulse.settings import Settings
 from tests.factories import FixedClock, make_event, stored_count
 
@@ -39,7 +40,7 @@ def test_batches_queued_during_a_commit_share_the_next_one(
     commits: list[object] = []
     event.listen(db.engine, "commit", commits.append)
     service = EventService(db, settings, clock)
-    ingest = Ingest(service, writers=1)
+    ingest = Ingest(service, writers=1, telemetry=Telemetry())
     groups: list[int] = []
     first_may_commit = threading.Event()
     store = service.store_batches

@@ -9,6 +9,7 @@ An event the server refuses goes to the dead letters with its reason. Network er
 import logging
 import random
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from typing import Any
 import httpx
 
 from floorpulse.edge.queue import EdgeQueue, Queued
+from floorpulse.events.schemas import EDGE_AGENT_HEADER, EDGE_BACKLOG_HEADER, EDGE_OLDEST_HEADER
 
 log = logging.getLogger(__name__)
 WHOLE_BATCH_REFUSED = {413, 422}  # too large, or not a batch at all: split it to find out
@@ -72,7 +74,9 @@ class Forwarder:
     def send(self, batch: Sequence[Queued]) -> float:
         """Post one batch and settle it; answer how long to wait before the next try (0: none)."""
         try:
-            response = self.client.post("/api/events/batch", json=[q.event for q in batch])
+            response = self.client.post(
+                "/api/events/batch", json=[q.event for q in batch], headers=self._report()
+            )
         except httpx.TransportError as error:
             return self._failed(f"network: {type(error).__name__}: {error}", 0.0)
         status = response.status_code
@@ -86,6 +90,16 @@ class Forwarder:
             return self._split(batch, response)
         # 401, 403, 404 ...: the agent's settings are wrong; nothing is the events' fault.
         return self._failed(f"HTTP {status}: {_detail(response)}", 0.0)
+
+    def _report(self) -> dict[str, str]:
+        """The queue as it stands, for the server's /metrics (the batch sent still in it)."""
+        depth, oldest_us = self.queue.backlog()
+        age_s = 0.0 if oldest_us is None else max(0.0, time.time() - oldest_us / 1e6)
+        return {
+            EDGE_AGENT_HEADER: self.queue.agent_id,
+            EDGE_BACKLOG_HEADER: str(depth),
+            EDGE_OLDEST_HEADER: f"{age_s:.1f}",
+        }
 
     def _settle(self, batch: Sequence[Queued], result: dict[str, Any]) -> None:
         refused = {r["index"]: r["reason"] for r in result.get("rejected_events", [])}

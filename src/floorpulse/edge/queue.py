@@ -216,6 +216,14 @@ class EdgeQueue:
             ).fetchall()
         return [{"body": b, "reason": r, "status": s, "at_us": at} for b, r, s, at in rows]
 
+    def backlog(self) -> tuple[int, int | None]:
+        """Events queued, and when the oldest of them was queued (µs since the epoch)."""
+        with self._lock:
+            depth, oldest = self._conn.execute(
+                "SELECT count(*), min(enqueued_us) FROM queue"
+            ).fetchone()
+        return int(depth), oldest
+
     def status(self) -> Status:
         with self._lock:
             conn = self._conn

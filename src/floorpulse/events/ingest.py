@@ -13,8 +13,10 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from floorpulse.errors import InvalidInput
 from floorpulse.events.schemas import BatchResult, EventOut
 from floorpulse.events.service import EventService, PreparedBatch
+from floorpulse.observability.telemetry import Telemetry
 
 # Bounds one transaction's size (and how long its requests wait for each other).
 MAX_BATCHES_PER_COMMIT = 16
@@ -27,8 +29,9 @@ Admit = Callable[[int], None]
 class Ingest:
     """Validates and stores posted events: single events as they come, batches in groups."""
 
-    def __init__(self, service: EventService, *, writers: int) -> None:
+    def __init__(self, service: EventService, *, writers: int, telemetry: Telemetry) -> None:
         self.service = service
+        self.telemetry = telemetry
         self._validating = ThreadPoolExecutor(VALIDATING_THREADS, thread_name_prefix="validate")
         self._writing = ThreadPoolExecutor(writers, thread_name_prefix="write")
         self._waiting: list[tuple[PreparedBatch, asyncio.Future[BatchResult]]] = []
@@ -38,20 +41,34 @@ class Ingest:
         """Store one event (parsed JSON) if `admit` lets it in; answer it and whether it is new."""
         admit(1)
         loop = asyncio.get_running_loop()
-        row = await loop.run_in_executor(self._validating, self.service.prepare_one, payload)
-        return await loop.run_in_executor(self._writing, self.service.store_one, row)
+        with self.telemetry.ingest_s.labels("one").time():
+            try:
+                row = await loop.run_in_executor(
+                    self._validating, self.service.prepare_one, payload
+                )
+            except InvalidInput as refused:
+                self.telemetry.refused_one(e.field for e in refused.errors)
+                raise
+            stored, created = await loop.run_in_executor(self._writing, self.service.store_one, row)
+        self.telemetry.one(created, stored.low_confidence)
+        return stored, created
 
     async def batch(self, body: bytes, admit: Admit) -> BatchResult:
         """Store one posted batch if `admit` lets its events in (it raises if not); raises the
         batch's error if it cannot be read."""
         loop = asyncio.get_running_loop()
-        prepared = await loop.run_in_executor(self._validating, self.service.prepare_batch, body)
-        admit(prepared.total)
-        answer: asyncio.Future[BatchResult] = loop.create_future()
-        self._waiting.append((prepared, answer))
-        if self._storer is None or self._storer.done():
-            self._storer = loop.create_task(self._store_waiting())
-        return await answer
+        with self.telemetry.ingest_s.labels("batch").time():
+            prepared = await loop.run_in_executor(
+                self._validating, self.service.prepare_batch, body
+            )
+            admit(prepared.total)
+            answer: asyncio.Future[BatchResult] = loop.create_future()
+            self._waiting.append((prepared, answer))
+            if self._storer is None or self._storer.done():
+                self._storer = loop.create_task(self._store_waiting())
+            result = await answer
+        self.telemetry.batch(result)
+        return result
 
     @property
     def queued(self) -> int:

@@ -1,13 +1,31 @@
 """HTTP endpoints of events: parse the request, call the service, shape the answer."""
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from floorpulse.deps import READS, REFUSALS, SENDS, AdmitDep, EventServiceDep, IngestDep
-from floorpulse.events.schemas import BatchResult, EventOut, EventQuery
+from floorpulse.deps import (
+    READS,
+    REFUSALS,
+    SENDS,
+    AdmitDep,
+    EventServiceDep,
+    IngestDep,
+    TelemetryDep,
+)
+from floorpulse.events.schemas import (
+    EDGE_AGENT_HEADER,
+    EDGE_BACKLOG_HEADER,
+    EDGE_OLDEST_HEADER,
+    BatchResult,
+    EventOut,
+    EventQuery,
+)
 from floorpulse.events.service import decode_json
+from floorpulse.observability.telemetry import Telemetry
 
+AGENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 router = APIRouter(prefix="/api/events", tags=["events"], responses=REFUSALS)
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
@@ -54,9 +72,22 @@ async def post_event(
 
 
 @router.post("/batch", responses=PROBLEMS, openapi_extra=_json_body(BATCH), dependencies=[SENDS])
-async def post_batch(request: Request, ingest: IngestDep, admit: AdmitDep) -> BatchResult:
+async def post_batch(
+    request: Request, ingest: IngestDep, admit: AdmitDep, telemetry: TelemetryDep
+) -> BatchResult:
     """Ingest up to 10,000 events; each is judged on its own, none sinks the others."""
-    return await ingest.batch(await request.body(), admit)
+    result = await ingest.batch(await request.body(), admit)
+    _edge_report(request, telemetry)
+    return result
+
+
+def _edge_report(request: Request, telemetry: Telemetry) -> None:
+    """An edge agent's account of its queue, from its batch's headers (kept if well-formed)."""
+    agent = request.headers.get(EDGE_AGENT_HEADER, "")
+    backlog = request.headers.get(EDGE_BACKLOG_HEADER, "")
+    oldest = request.headers.get(EDGE_OLDEST_HEADER, "0")
+    if AGENT_ID.fullmatch(agent) and backlog.isdigit() and oldest.replace(".", "", 1).isdigit():
+        telemetry.edge_report(agent, int(backlog), float(oldest))
 
 
 @router.get("", responses={422: PROBLEMS[422]}, dependencies=[READS])

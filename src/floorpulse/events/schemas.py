@@ -45,6 +45,11 @@ Label = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"
 EventId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")]
 # Strict, and events are validated from JSON: only an ISO 8601 string is a timestamp, never a
 # bare number that would be read as Unix seconds.
+# Headers an edge agent sends with each batch: its id, and its queue as it stands.
+EDGE_AGENT_HEADER = "X-Edge-Agent"
+EDGE_BACKLOG_HEADER = "X-Edge-Backlog"
+EDGE_OLDEST_HEADER = "X-Edge-Oldest-S"
+
 Timestamp = Annotated[AwareDatetime, Field(strict=True)]
 
 
