@@ -2,16 +2,14 @@
 
 import asyncio
 import gc
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
-from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from pydantic import TypeAdapter
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from floorpulse import __version__
+from floorpulse import __version__, openapi
 from floorpulse.access.gate import Gate
 from floorpulse.access.headers import SecurityHeaders
 from floorpulse.access.keys import Scope
@@ -34,6 +32,7 @@ from floorpulse.db.migrate import head_revision
 from floorpulse.demo.live import Simulator, start_simulator
 from floorpulse.demo.router import router as demo_router
 from floorpulse.demo.service import DemoService
+from floorpulse.deps import one_value_each
 from floorpulse.errors import install_problem_handlers
 from floorpulse.events.ingest import Ingest
 from floorpulse.events.router import router as events_router
@@ -51,6 +50,8 @@ from floorpulse.observability.telemetry import Telemetry
 from floorpulse.registry.router import router as registry_router
 from floorpulse.settings import Settings, get_settings
 
+API_CATCH_ALL = "/api/{rest:path}"
+EVERY_METHOD = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 # The demo's simulated cameras send as any camera does: with an ingest key, once keys exist.
 SIMULATOR_KEY = KeyIn(name="demo simulator", scope=Scope.INGEST)
 DESCRIPTION = """Worker-productivity analytics for factories.
@@ -100,7 +101,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         database.dispose()
 
     app = FastAPI(
-        title="FloorPulse", version=__version__, description=DESCRIPTION, lifespan=lifespan
+        title="FloorPulse",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        dependencies=[Depends(one_value_each)],
     )
     app.state.settings = settings
     app.state.database = database
@@ -134,8 +139,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     )
     for router in routers:
         app.include_router(router)
-    app.add_api_route("/api/{rest:path}", _no_such_api, include_in_schema=False)
-    _document_raw_bodies(app, [EventIn, EventBatchIn])
+    app.add_api_route(
+        API_CATCH_ALL, _no_such_api, methods=list(EVERY_METHOD), include_in_schema=False
+    )
+    openapi.complete(app, [EventIn, EventBatchIn])
     # One for the API and the dashboard: both answer from the same kept timeline pieces.
     app.state.metrics = MetricsService(database, settings, clock)
     app.state.model_health = ModelHealth(database, settings, app.state.metrics, clock)
@@ -161,8 +168,12 @@ def _guard_browsers(app: FastAPI, settings: Settings, script_hashes: list[str]) 
     app.add_middleware(RequestLog, telemetry=app.state.telemetry)
 
 
-async def _no_such_api() -> None:
-    # Registered before the dashboard's catch-all, which would answer with the page.
+async def _no_such_api(request: Request) -> None:
+    """Registered before the dashboard's catch-all, which would answer any GET with the page:
+    a path the API has for other methods is a 405, any other a 404."""
+    allowed = openapi.methods_at(request.app, request.url.path)
+    if allowed:
+        raise StarletteHTTPException(405, headers={"Allow": ", ".join(allowed)})
     raise StarletteHTTPException(404)
 
 
@@ -175,22 +186,3 @@ def _start_demo(app: FastAPI, events: EventService) -> Simulator | None:
     access.refresh()
     key = access.replace(SIMULATOR_KEY).key if access.any_keys() else None
     return start_simulator(factory, settings, key)
-
-
-def _document_raw_bodies(app: FastAPI, models: list[Any]) -> None:
-    """Put types that endpoints parse by hand into the OpenAPI components they reference."""
-    build: Callable[[], dict[str, Any]] = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schema = build()
-            components = schema.setdefault("components", {}).setdefault("schemas", {})
-            for model in models:
-                adapter = TypeAdapter(model)
-                model_schema = adapter.json_schema(ref_template="#/components/schemas/{model}")
-                components.update(model_schema.pop("$defs", {}))
-                components[model.__name__] = model_schema
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]

@@ -3,9 +3,10 @@
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import APIKeyHeader, HTTPBearer
 
+from floorpulse import openapi
 from floorpulse.access.keys import Principal, Scope
 from floorpulse.access.service import Access
 from floorpulse.access.throttle import Throttle
@@ -13,7 +14,7 @@ from floorpulse.analytics.service import MetricsService
 from floorpulse.clock import Clock
 from floorpulse.db.engine import Database
 from floorpulse.demo.service import DemoService
-from floorpulse.errors import Forbidden, Unauthorized
+from floorpulse.errors import Forbidden, InvalidInput, Unauthorized
 from floorpulse.events.ingest import Admit, Ingest
 from floorpulse.events.service import EventService
 from floorpulse.mlops.alerts import Alerts
@@ -21,6 +22,7 @@ from floorpulse.mlops.service import ModelHealth
 from floorpulse.observability.telemetry import Telemetry
 from floorpulse.registry.service import RegistryService
 from floorpulse.settings import Settings
+from floorpulse.validation import FieldError, summarize
 
 
 def get_settings(request: Request) -> Settings:
@@ -143,6 +145,9 @@ def requires(scope: Scope) -> Any:
     return Depends(check)
 
 
+# A row id in a path: the database's 64-bit integer; a larger number is no row (404), not a crash.
+RowIdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
 REFUSALS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No API key, or one not valid (mistyped or revoked)."},
     403: {
@@ -153,3 +158,16 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
 READS = requires(Scope.READ)
 CHANGES = requires(Scope.ADMIN)
 SENDS = requires(Scope.INGEST)
+
+
+def one_value_each(request: Request) -> None:
+    """`?site=a&site=b` is ambiguous: a parameter that is not a list may be given once (422)."""
+    route = request.scope.get("route")
+    lists = openapi.repeatable(request.app, getattr(route, "path", ""), request.method)
+    if lists is None:
+        return
+    names = [name for name, _ in request.query_params.multi_items()]
+    twice = sorted({name for name in names if names.count(name) > 1} - lists)
+    if twice:
+        errors = [FieldError(f"query.{name}", "is given more than once") for name in twice]
+        raise InvalidInput(summarize(errors), errors)

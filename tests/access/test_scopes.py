@@ -151,3 +151,14 @@ def test_the_openapi_document_describes_both_ways_of_sending_a_key(client: TestC
     schemes = client.get("/openapi.json").json()["components"]["securitySchemes"]
 
     assert {s["type"] for s in schemes.values()} == {"http", "apiKey"}
+
+
+def test_two_different_keys_in_one_request_are_refused(client: TestClient, issue: Issue) -> None:
+    reader, admin = issue(Scope.READ), issue(Scope.ADMIN)
+
+    both = client.get("/api/workers", headers=bearer(reader) | {"X-API-Key": admin})
+    same = client.get("/api/workers", headers=bearer(reader) | {"X-API-Key": reader})
+
+    assert both.status_code == 401
+    assert "two different keys" in both.json()["detail"]
+    assert same.status_code == 200

@@ -115,10 +115,12 @@ def _client(scope: Scope) -> str | None:
 def _credentials(headers: Headers) -> tuple[str | None, str | None]:
     """The key a request presents, else its session cookie."""
     scheme, _, value = headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip(), None
-    if key := headers.get("x-api-key", "").strip():
-        return key, None
+    bearer = value.strip() if scheme.lower() == "bearer" else ""
+    header = headers.get("x-api-key", "").strip()
+    if bearer and header and bearer != header:
+        raise Unauthorized("two different keys sent (Authorization and X-API-Key); send one")
+    if bearer or header:
+        return bearer or header, None
     return None, cookie_parser(headers.get("cookie", "")).get(SESSION_COOKIE) or None
 
 

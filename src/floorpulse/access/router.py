@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from floorpulse.access.gate import SESSION_COOKIE, SIGN_IN_PATH
 from floorpulse.access.keys import Principal
 from floorpulse.access.schemas import Holder, KeyCreated, KeyIn, KeyOut
-from floorpulse.deps import CHANGES, READS, REFUSALS, AccessDep, SettingsDep
+from floorpulse.deps import CHANGES, READS, REFUSALS, AccessDep, RowIdPath, SettingsDep
 from floorpulse.errors import FloorPulseError
 
 router = APIRouter(prefix="/api/keys", tags=["access"], dependencies=[CHANGES], responses=REFUSALS)
@@ -36,7 +36,7 @@ def create_key(wanted: KeyIn, access: AccessDep) -> KeyCreated:
 
 
 @router.delete("/{key_id}", responses={404: {"description": "No key has this id."}})
-def revoke_key(key_id: int, access: AccessDep) -> KeyOut:
+def revoke_key(key_id: RowIdPath, access: AccessDep) -> KeyOut:
     """Revoke a key: it stops working within seconds in every server process."""
     return access.revoke(key_id)
 

@@ -1,11 +1,11 @@
 """Wire models of metrics; field names follow the seed API so its clients work unchanged."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from floorpulse.events.schemas import Id
+from floorpulse.events.schemas import Id, QueryDate, QueryTime
 
 
 class MetricsQuery(BaseModel):
@@ -13,10 +13,10 @@ class MetricsQuery(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
-    from_: AwareDatetime | None = Field(
+    from_: QueryTime | None = Field(
         default=None, alias="from", description="Default: the start of today in the site's zone."
     )
-    to: AwareDatetime | None = Field(default=None, description="Default: now. Capped at now.")
+    to: QueryTime | None = Field(default=None, description="Default: now. Capped at now.")
     shift: str | None = Field(
         default=None,
         max_length=32,
@@ -24,7 +24,7 @@ class MetricsQuery(BaseModel):
         "(on `date`, or its latest start). Not with `from`/`to`.",
         examples=["current", "A"],
     )
-    day: date | None = Field(
+    day: QueryDate | None = Field(
         default=None,
         alias="date",
         description="A date in site time: the day the named shift starts, or without `shift` "

@@ -7,10 +7,14 @@ from fastapi import APIRouter, Query, Request
 from floorpulse.demo.schemas import DemoStatus, SeedResult
 from floorpulse.demo.service import SeedPlan
 from floorpulse.deps import CHANGES, READS, REFUSALS, DemoServiceDep
+from floorpulse.errors import InvalidInput
+from floorpulse.validation import FieldError
 
 router = APIRouter(prefix="/api", tags=["demo"], responses=REFUSALS)
 
 MAX_SEED_HOURS = 24 * 31
+# A request's work stays bounded: a week of the demo's six workers, written in about 15 s.
+MAX_WORKER_HOURS = 2_000
 
 
 @router.post("/admin/seed", dependencies=[CHANGES])
@@ -24,7 +28,14 @@ def seed(
     stations: Annotated[int, Query(ge=1, le=200)] = 6,
     seed: Annotated[int, Query(ge=0, description="Same seed, same factory.")] = 0,
 ) -> SeedResult:
-    """Write made-up history through the ingestion path (validation, dedup, rollups)."""
+    """Write made-up history through the ingestion path (validation, dedup, rollups); at most
+    2,000 worker-hours in one request (`floorpulse seed` writes more)."""
+    if hours * workers > MAX_WORKER_HOURS:
+        reason = (
+            f"{hours:g} hours x {workers} workers is over {MAX_WORKER_HOURS} worker-hours in one "
+            "request; use `floorpulse seed` on the server for more"
+        )
+        raise InvalidInput(reason, [FieldError("query.hours", reason)])
     plan = SeedPlan(
         hours=hours, workers=workers, stations=stations, seed=seed, clear=clear_existing
     )

@@ -44,7 +44,8 @@ def _json_body(schema: dict[str, Any]) -> dict[str, Any]:
 ONE_EVENT = {"$ref": "#/components/schemas/EventIn"}
 BATCH = {
     "oneOf": [
-        {"type": "array", "items": ONE_EVENT, "maxItems": 10_000},
+        # Each item is judged on its own: one that is no event is rejected in the answer.
+        {"type": "array", "items": {"anyOf": [ONE_EVENT, {}]}, "maxItems": 10_000},
         {"$ref": "#/components/schemas/EventBatchIn"},
     ]
 }

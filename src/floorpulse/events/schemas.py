@@ -3,16 +3,19 @@
 Imports only pydantic and the standard library, so the edge agent can share it.
 """
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from typing import Annotated, Literal, NotRequired, get_args
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
     with_config,
 )
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
@@ -34,13 +37,23 @@ def _number_to_str(value: object) -> object:
     return value
 
 
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$"
 # Ids end up in URLs, logs and CSV files, so they are kept to a safe, printable alphabet.
-Id = Annotated[
-    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")
-]
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=ID_PATTERN)]
 # The seed API's clients send worker and workstation ids as integers. A Python validator costs a
 # call per field, so the newer id fields, which no old client sends as numbers, do without one.
-LegacyId = Annotated[Id, BeforeValidator(_number_to_str)]
+LegacyId = Annotated[
+    Id,
+    BeforeValidator(_number_to_str),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "minLength": 1, "maxLength": 64, "pattern": ID_PATTERN},
+                {"type": "integer", "minimum": 0, "description": "the seed API's integer ids"},
+            ]
+        }
+    ),
+]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")]
 EventId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")]
 # Strict, and events are validated from JSON: only an ISO 8601 string is a timestamp, never a
@@ -51,6 +64,27 @@ EDGE_BACKLOG_HEADER = "X-Edge-Backlog"
 EDGE_OLDEST_HEADER = "X-Edge-Oldest-S"
 
 Timestamp = Annotated[AwareDatetime, Field(strict=True)]
+
+
+def _iso_only(value: object) -> object:
+    if isinstance(value, str) and NUMBER.fullmatch(value.strip()):
+        raise ValueError("must be an ISO 8601 date-time with an offset, e.g. 2026-01-15T10:15:00Z")
+    return value
+
+
+def _plausible(value: date) -> date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"must be between the years {FIRST_YEAR} and {LAST_YEAR}")
+    return value
+
+
+FIRST_YEAR, LAST_YEAR = 1970, 9000
+NUMBER = re.compile(r"[-+]?[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?")
+# A time or date in a query string: text, as the document says, never a number read as Unix
+# seconds.
+# Years far from any factory's are refused too: windows and baselines reach days around them.
+QueryTime = Annotated[AwareDatetime, BeforeValidator(_iso_only), AfterValidator(_plausible)]
+QueryDate = Annotated[date, BeforeValidator(_iso_only), AfterValidator(_plausible)]
 
 
 # A TypedDict, not a model: a batch of 1,000 validates in two thirds of the time, and ingestion
@@ -154,8 +188,8 @@ class EventQuery(BaseModel):
     workstation_id: Id | None = None
     event_type: EventType | None = None
     site: Id | None = None
-    from_: AwareDatetime | None = Field(default=None, alias="from")
-    to: AwareDatetime | None = None
+    from_: QueryTime | None = Field(default=None, alias="from")
+    to: QueryTime | None = None
     limit: int = Field(default=100, ge=1, le=1000)
     cursor: str | None = Field(
         default=None, max_length=64, description="From the `Link: rel=next`."

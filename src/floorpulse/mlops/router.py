@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from floorpulse.deps import CHANGES, READS, REFUSALS, AlertsDep, ModelHealthDep
-from floorpulse.events.schemas import EventOut
+from floorpulse.deps import CHANGES, READS, REFUSALS, AlertsDep, ModelHealthDep, RowIdPath
+from floorpulse.events.schemas import EventOut, Id
 from floorpulse.mlops.schemas import (
     AlertOut,
     AlertQuery,
@@ -101,34 +101,34 @@ def list_alerts(query: AlertQueryDep, alerts: AlertsDep) -> list[AlertOut]:
 
 
 @alerts_router.post("/evaluate", dependencies=[CHANGES])
-def evaluate_alerts(alerts: AlertsDep, site: Annotated[str | None, Query()] = None) -> Evaluation:
+def evaluate_alerts(alerts: AlertsDep, site: Annotated[Id | None, Query()] = None) -> Evaluation:
     """Evaluate now (the server also does every FLOORPULSE_ALERT_INTERVAL_S): open alerts for
     new causes, refresh the evidence of those still found, resolve those no longer found."""
     return alerts.evaluate(site)
 
 
-@alerts_router.get("/{alert_id}", responses=UNKNOWN, dependencies=[READS])
-def get_alert(alert_id: int, alerts: AlertsDep) -> AlertOut:
+@alerts_router.get("/{alert_id:int}", responses=UNKNOWN, dependencies=[READS])
+def get_alert(alert_id: RowIdPath, alerts: AlertsDep) -> AlertOut:
     return alerts.get(alert_id)
 
 
 @alerts_router.post(
-    "/{alert_id}/ack",
+    "/{alert_id:int}/ack",
     responses=UNKNOWN | {409: {"description": "Resolved."}},
     dependencies=[CHANGES],
 )
-def acknowledge_alert(alert_id: int, alerts: AlertsDep) -> AlertOut:
+def acknowledge_alert(alert_id: RowIdPath, alerts: AlertsDep) -> AlertOut:
     """Somebody is on it: it stays listed and its evidence is kept fresh."""
     return alerts.acknowledge(alert_id)
 
 
-@alerts_router.post("/{alert_id}/resolve", responses=UNKNOWN, dependencies=[CHANGES])
-def resolve_alert(alert_id: int, alerts: AlertsDep) -> AlertOut:
+@alerts_router.post("/{alert_id:int}/resolve", responses=UNKNOWN, dependencies=[CHANGES])
+def resolve_alert(alert_id: RowIdPath, alerts: AlertsDep) -> AlertOut:
     """Dealt with. Should the cause still be found, the next evaluation opens a new alert."""
     return alerts.resolve(alert_id)
 
 
-@alerts_router.get("/{alert_id}/deliveries", responses=UNKNOWN, dependencies=[READS])
-def alert_deliveries(alert_id: int, alerts: AlertsDep) -> list[DeliveryOut]:
+@alerts_router.get("/{alert_id:int}/deliveries", responses=UNKNOWN, dependencies=[READS])
+def alert_deliveries(alert_id: RowIdPath, alerts: AlertsDep) -> list[DeliveryOut]:
     """The webhook delivery log of a drift alert: attempts, answers, errors."""
     return alerts.deliveries(alert_id)

@@ -4,9 +4,9 @@ import datetime as dt
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from floorpulse.events.schemas import EventOut, Id
+from floorpulse.events.schemas import EventOut, Id, QueryTime
 
 
 class HealthQuery(BaseModel):
@@ -14,12 +14,12 @@ class HealthQuery(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
-    from_: AwareDatetime | None = Field(
+    from_: QueryTime | None = Field(
         default=None,
         alias="from",
         description="Default: the start of the local day 13 days before `to` (two weeks).",
     )
-    to: AwareDatetime | None = Field(default=None, description="Default: now. Capped at now.")
+    to: QueryTime | None = Field(default=None, description="Default: now. Capped at now.")
     site: Id | None = Field(default=None, description="Default: FLOORPULSE_DEFAULT_SITE.")
 
 

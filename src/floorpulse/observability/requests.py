@@ -46,7 +46,8 @@ class RequestLog:
             request_id.reset(token)
 
     def _record(self, scope: Scope, status: int, took_s: float) -> None:
-        route = getattr(scope.get("route"), "path", UNROUTED)
+        # The template as documented: /api/alerts/{alert_id}, not its {alert_id:int}.
+        route = getattr(scope.get("route"), "path_format", UNROUTED)
         principal = scope.get("state", {}).get("principal")
         self.telemetry.requests.labels(route, str(status)).inc()
         log.info(

@@ -1,0 +1,130 @@
+"""The OpenAPI document, completed where FastAPI cannot know: bodies parsed by hand, and the
+problem documents that every error is (errors.py answers them all, so they are described here
+once, for every operation)."""
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI
+from pydantic import BaseModel, Field, TypeAdapter
+
+from floorpulse.errors import PROBLEM_JSON
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(description="Where: `timestamp`, `query.from`, `body.name`, …")
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str = Field(description="urn:floorpulse:problem:<slug>, e.g. …:invalid-input")
+    title: str
+    status: int
+    detail: str = Field(description="What is wrong, for a person.")
+    instance: str = Field(description="The path asked for.")
+    errors: list[FieldProblem] | None = Field(default=None, description="Each field at fault.")
+
+
+def complete(app: FastAPI, hand_parsed: list[Any]) -> None:
+    """Serve the OpenAPI document with the hand-parsed types and the problem responses."""
+    build: Callable[[], dict[str, Any]] = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for model in [*hand_parsed, Problem]:
+                adapter = TypeAdapter(model)
+                model_schema = adapter.json_schema(ref_template="#/components/schemas/{model}")
+                components.update(model_schema.pop("$defs", {}))
+                components[model.__name__] = model_schema
+            # Each item of a batch is judged on its own: one that is no event is rejected in
+            # the answer, not the batch.
+            events = components["EventBatchIn"]["properties"]["events"]
+            events["items"] = {"anyOf": [events["items"], {}]}
+            components.pop("HTTPValidationError", None)
+            components.pop("ValidationError", None)
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    _problems(operation["responses"])
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _problems(responses: dict[str, Any]) -> None:
+    """Errors are problem documents; any status not listed (400 malformed JSON, 405, 408, 413,
+    429 …) is one too."""
+    for status, response in responses.items():
+        if status == "422" or status.startswith(("4", "5")):
+            response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
+            response.setdefault("description", "A problem document.")
+    responses["default"] = {
+        "description": "Any other error, as a problem document (RFC 9457).",
+        "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}},
+    }
+
+
+def methods_at(app: FastAPI, path: str) -> list[str]:
+    """The methods the API document lists for a concrete path (none: no such path)."""
+    return sorted(
+        method.upper()
+        for pattern, methods in _paths(app)
+        if pattern.fullmatch(path)
+        for method in methods
+    )
+
+
+def _paths(app: FastAPI) -> list[tuple[re.Pattern[str], list[str]]]:
+    """Each documented path as a pattern (integer parameters match digits only), its methods."""
+    found: list[tuple[re.Pattern[str], list[str]]] | None = getattr(app.state, "api_paths", None)
+    if found is None:
+        found = [
+            (_pattern(template, operations), list(operations))
+            for template, operations in app.openapi().get("paths", {}).items()
+        ]
+        app.state.api_paths = found
+    return found
+
+
+def _pattern(template: str, operations: dict[str, Any]) -> re.Pattern[str]:
+    integers = {
+        parameter["name"]
+        for operation in operations.values()
+        for parameter in operation.get("parameters", [])
+        if parameter.get("in") == "path" and parameter.get("schema", {}).get("type") == "integer"
+    }
+
+    def segment(match: re.Match[str]) -> str:
+        return "[0-9]+" if match.group(1) in integers else "[^/]+"
+
+    return re.compile(re.sub(r"\\\{(\w+)\\\}", segment, re.escape(template)))
+
+
+def repeatable(app: FastAPI, template: str, method: str) -> frozenset[str] | None:
+    """The query parameters of an operation that may be given more than once (lists); None
+    for an operation the document does not describe (the dashboard's)."""
+    found: dict[tuple[str, str], frozenset[str]] | None = getattr(app.state, "api_lists", None)
+    if found is None:
+        found = {
+            (path, verb.upper()): frozenset(
+                parameter["name"]
+                for parameter in operation.get("parameters", [])
+                if parameter.get("in") == "query" and _is_list(parameter.get("schema", {}))
+            )
+            for path, operations in app.openapi().get("paths", {}).items()
+            for verb, operation in operations.items()
+        }
+        app.state.api_lists = found
+    return found.get((template, method))
+
+
+def _is_list(schema: dict[str, Any]) -> bool:
+    options = schema.get("anyOf", [schema])
+    return any(option.get("type") == "array" for option in options)
