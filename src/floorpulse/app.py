@@ -47,6 +47,7 @@ from floorpulse.mlops.webhooks import Webhooks, keep_delivering
 from floorpulse.observability.requests import RequestLog
 from floorpulse.observability.router import router as metrics_endpoint
 from floorpulse.observability.telemetry import Telemetry
+from floorpulse.privacy.retention import Retention, keep_purging
 from floorpulse.registry.router import router as registry_router
 from floorpulse.settings import Settings, get_settings
 
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     )
 
     rollups = Rollups(database, settings, clock)
+    retention = Retention(database, settings, rollups, clock)
     drawing = Drawing(settings)
 
     @asynccontextmanager
@@ -83,6 +85,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
             asyncio.create_task(keep_fresh(rollups, settings.rollup_interval_s)),
             asyncio.create_task(keep_evaluating(app.state.alerts, settings.alert_interval_s)),
             asyncio.create_task(keep_delivering(Webhooks(database, settings, clock))),
+            asyncio.create_task(keep_purging(retention, settings.retention_interval_s)),
         ]
         simulator = _start_demo(app, ingest.service) if settings.demo else None
         app.state.simulator = simulator

@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     silence_s: float = Field(default=1800.0, ge=60.0)
     silence_min_days: int = Field(default=4, ge=1, le=7)
 
+    # Raw events older than this many days are deleted (every retention_interval_s), their
+    # hourly and daily rollups kept; none: kept for ever (docs/PRIVACY.md).
+    retention_days: int | None = Field(default=None, ge=1, le=36_500)
+    retention_interval_s: float = Field(default=3600.0, ge=1.0)
+
     # Alerts are evaluated this often (seconds) inside the server, and on demand.
     alert_interval_s: float = Field(default=300.0, ge=1.0)
     # Retraining hooks: each gets a signed POST when a drift alert opens (docs/MODEL-HEALTH.md).

@@ -13,13 +13,19 @@ from sqlalchemy import (
     func,
     literal,
     select,
-    true,
     tuple_,
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from floorpulse.db.tables import daily_rollups, events, hourly_rollups, rollup_basis, stale_hours
+from floorpulse.db.tables import (
+    daily_rollups,
+    events,
+    hourly_rollups,
+    purges,
+    rollup_basis,
+    stale_hours,
+)
 from floorpulse.metrics.intervals import StateEvent
 from floorpulse.metrics.plan import US_PER_DAY, Source, spans
 from floorpulse.metrics.tally import US_PER_HOUR, Key, Tally, UnitEvent, hour_start
@@ -86,10 +92,13 @@ def _upsert_bumping_version(insert: Any) -> Any:
 
 
 def mark_all_stale(conn: Connection, timeout_us: int) -> None:
-    """Every hour with events, or with a rollup, needs a rebuild (the settings changed).
+    """Every hour with events, or with a rollup, needs a rebuild (the settings changed), but
+    for those whose raw events were purged: their rollups are final.
 
     Done inside the database: ten million events mark about a million hours.
     """
+    final_before_us = conn.execute(select(func.coalesce(func.max(purges.c.before_us), 0)))
+    final_us = int(final_before_us.scalar_one())
     hour = floor_to(events.c.ts_us, US_PER_HOUR)
     spill_hours = -(-timeout_us // US_PER_HOUR)  # a state reaches this many hours past its own
     columns = ["site_id", "worker_id", "hour_us", "version", "marked_us"]
@@ -102,7 +111,7 @@ def mark_all_stale(conn: Connection, timeout_us: int) -> None:
     sources.append(select(r.site_id, r.worker_id, r.hour_us, zero, zero))
     for source in sources:
         # WHERE: SQLite reads `SELECT ... ON CONFLICT` ambiguously without one.
-        chosen = source.distinct().where(true())
+        chosen = source.distinct().where(source.selected_columns[2] >= final_us)
         conn.execute(_upsert_bumping_version(_insert(conn).from_select(columns, chosen)))
 
 

@@ -336,6 +336,18 @@ class Session(Base):
     __table_args__ = (Index("ix_sessions_key_id", "key_id"),)
 
 
+class Purge(Base):
+    """Raw events before `before_us` were deleted (FLOORPULSE_RETENTION_DAYS); the rollups of
+    those hours are final: nothing may mark them stale again."""
+
+    __tablename__ = "purges"
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    before_us: Mapped[int] = mapped_column(BigInteger)
+    done_us: Mapped[int] = mapped_column(BigInteger)
+    deleted: Mapped[int] = mapped_column(BigInteger)
+
+
 # Core handles for the repositories' statements (the ORM types them as generic FromClauses).
 events = cast(Table, Event.__table__)
 workers = cast(Table, Worker.__table__)
@@ -351,3 +363,4 @@ alerts = cast(Table, Alert.__table__)
 webhook_deliveries = cast(Table, WebhookDelivery.__table__)
 api_keys = cast(Table, ApiKey.__table__)
 sessions = cast(Table, Session.__table__)
+purges = cast(Table, Purge.__table__)

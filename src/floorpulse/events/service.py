@@ -151,6 +151,15 @@ class EventService:
         ahead_s = (ts_us - received_us) / 1e6
         if ahead_s > self.settings.max_clock_skew_s:
             return [FieldError("timestamp", self._too_far_ahead(ahead_s))]
+        days = self.settings.retention_days
+        if days is not None and -ahead_s > days * 86_400:
+            return [
+                FieldError(
+                    "timestamp",
+                    f"is older than the {days} days raw events are kept "
+                    "(FLOORPULSE_RETENTION_DAYS); figures that old are final",
+                )
+            ]
         confidence = event["confidence"]
         # Positional: keyword construction of a NamedTuple costs 2 µs an event on the hot path.
         return NewEvent(
