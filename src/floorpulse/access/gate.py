@@ -89,12 +89,18 @@ class Gate:
             raise Forbidden(NO_KEYS_YET)
         secret, session = _credentials(Headers(scope=scope))
         if secret is not None:
-            return self.access.holder(secret) or _raise(Unauthorized(UNKNOWN_KEY))
+            holder = self.access.holder(secret)
+            if holder is None:
+                raise Unauthorized(UNKNOWN_KEY)
+            return holder
         if session is None:
             raise Unauthorized(NO_KEY)
         if not self.access.session_known(session):
             await asyncio.to_thread(self.access.load_session, session)
-        return self.access.signed_in(session) or _raise(Unauthorized("the sign-in has ended"))
+        signed_in = self.access.signed_in(session)
+        if signed_in is None:
+            raise Unauthorized("the sign-in has ended, or its key was revoked: sign in again")
+        return signed_in
 
     def _refuse(self, scope: Scope, refused: FloorPulseError) -> Callable[..., Awaitable[None]]:
         if scope["type"] == "websocket":
@@ -102,7 +108,9 @@ class Gate:
         if isinstance(refused, Unauthorized) and _wants_page(scope):
             back = quote(scope["path"] + _query(scope), safe="/")
             return RedirectResponse(f"{SIGN_IN_PATH}?next={back}", status_code=303)
-        response: Response = problem_response(Request(scope), refused.status, refused.detail)
+        response: Response = problem_response(
+            Request(scope), refused.status, refused.detail, problem=refused.problem
+        )
         response.headers.update(refused.headers)
         return response
 
@@ -122,10 +130,6 @@ def _credentials(headers: Headers) -> tuple[str | None, str | None]:
     if bearer or header:
         return bearer or header, None
     return None, cookie_parser(headers.get("cookie", "")).get(SESSION_COOKIE) or None
-
-
-def _raise(error: FloorPulseError) -> Principal:
-    raise error
 
 
 def _is_public(path: str) -> bool:
