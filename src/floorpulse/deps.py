@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 from fastapi.security import APIKeyHeader, HTTPBearer
+from starlette.requests import HTTPConnection
 
 from floorpulse import openapi
 from floorpulse.access.keys import Principal, Scope
@@ -160,13 +161,15 @@ CHANGES = requires(Scope.ADMIN)
 SENDS = requires(Scope.INGEST)
 
 
-def one_value_each(request: Request) -> None:
-    """`?site=a&site=b` is ambiguous: a parameter that is not a list may be given once (422)."""
-    route = request.scope.get("route")
-    lists = openapi.repeatable(request.app, getattr(route, "path", ""), request.method)
+def one_value_each(connection: HTTPConnection) -> None:
+    """`?site=a&site=b` is ambiguous: a parameter that is not a list may be given once (422).
+    (A connection, not a request: every route has this dependency, the push websocket too.)"""
+    route = connection.scope.get("route")
+    method = connection.scope.get("method", "")
+    lists = openapi.repeatable(connection.app, getattr(route, "path", ""), method)
     if lists is None:
         return
-    names = [name for name, _ in request.query_params.multi_items()]
+    names = [name for name, _ in connection.query_params.multi_items()]
     twice = sorted({name for name in names if names.count(name) > 1} - lists)
     if twice:
         errors = [FieldError(f"query.{name}", "is given more than once") for name in twice]
