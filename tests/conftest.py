@@ -3,7 +3,7 @@
 SQLite (default): each test gets a copy of one migrated template file.
 PostgreSQL (`--database-url postgresql+psycopg://…`): each test gets a database created from a
 migrated template database, dropped afterwards. Tests that use the database are marked `db`,
-which is what the PostgreSQL pass runs.
+which is what the PostgreSQL pass runs (browser tests aside: they run once, on SQLite).
 """
 
 import itertools
