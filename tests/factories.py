@@ -1,5 +1,6 @@
 """Keyword factories for test data."""
 
+import json
 import os
 import subprocess
 import sys
@@ -46,7 +47,8 @@ def stored_count(db: Database) -> int:
         return int(conn.execute(select(func.count()).select_from(Event)).scalar_one())
 
 
-Issue = Callable[..., str]  # the `issue` fixture: issue(Scope.READ, "name") -> a new key
+# The `issue` fixture: issue(Scope.READ, "name", View.PROCESS) -> a new key.
+Issue = Callable[..., str]
 
 
 def bearer(key: str) -> dict[str, str]:
@@ -66,3 +68,16 @@ def floorpulse(database_url: str, *args: str, **env: str) -> subprocess.Complete
         text=True,
         timeout=60,
     )
+
+
+# Two shifts covering the whole day: a demo server's live events are in a shift at any hour.
+ROUND_THE_CLOCK = json.dumps(
+    [
+        {"name": "X", "start": "00:00", "end": "12:00"},
+        {"name": "Y", "start": "12:00", "end": "00:00"},
+    ]
+)
+
+
+def iso(instant: datetime) -> str:
+    return instant.isoformat().replace("+00:00", "Z")

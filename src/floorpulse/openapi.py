@@ -4,6 +4,7 @@ once, for every operation)."""
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
@@ -75,22 +76,53 @@ def methods_at(app: FastAPI, path: str) -> list[str]:
     """The methods the API document lists for a concrete path (none: no such path)."""
     return sorted(
         method.upper()
-        for pattern, methods in _paths(app)
+        for pattern, methods in _index(app).paths
         if pattern.fullmatch(path)
         for method in methods
     )
 
 
-def _paths(app: FastAPI) -> list[tuple[re.Pattern[str], list[str]]]:
-    """Each documented path as a pattern (integer parameters match digits only), its methods."""
-    found: list[tuple[re.Pattern[str], list[str]]] | None = getattr(app.state, "api_paths", None)
+def repeatable(app: FastAPI, template: str, method: str) -> frozenset[str] | None:
+    """The query parameters of an operation that may be given more than once (lists); None
+    for an operation the document does not describe (the dashboard's)."""
+    return _index(app).lists.get((template, method))
+
+
+@dataclass(frozen=True)
+class _Index:
+    """What requests ask of the API document, read from it once."""
+
+    # Each documented path as a pattern (integer parameters match digits only), its methods.
+    paths: list[tuple[re.Pattern[str], list[str]]]
+    # (path template, METHOD) -> its query parameters that are lists
+    lists: dict[tuple[str, str], frozenset[str]]
+
+
+def _index(app: FastAPI) -> _Index:
+    found: _Index | None = getattr(app.state, "api_index", None)
     if found is None:
-        found = [
-            (_pattern(template, operations), list(operations))
-            for template, operations in app.openapi().get("paths", {}).items()
-        ]
-        app.state.api_paths = found
+        documented = app.openapi().get("paths", {})
+        found = _Index(
+            paths=[
+                (_pattern(template, operations), list(operations))
+                for template, operations in documented.items()
+            ],
+            lists={
+                (template, verb.upper()): _list_parameters(operation)
+                for template, operations in documented.items()
+                for verb, operation in operations.items()
+            },
+        )
+        app.state.api_index = found
     return found
+
+
+def _list_parameters(operation: dict[str, Any]) -> frozenset[str]:
+    return frozenset(
+        parameter["name"]
+        for parameter in operation.get("parameters", [])
+        if parameter.get("in") == "query" and _is_list(parameter.get("schema", {}))
+    )
 
 
 def _pattern(template: str, operations: dict[str, Any]) -> re.Pattern[str]:
@@ -105,24 +137,6 @@ def _pattern(template: str, operations: dict[str, Any]) -> re.Pattern[str]:
         return "[0-9]+" if match.group(1) in integers else "[^/]+"
 
     return re.compile(re.sub(r"\\\{(\w+)\\\}", segment, re.escape(template)))
-
-
-def repeatable(app: FastAPI, template: str, method: str) -> frozenset[str] | None:
-    """The query parameters of an operation that may be given more than once (lists); None
-    for an operation the document does not describe (the dashboard's)."""
-    found: dict[tuple[str, str], frozenset[str]] | None = getattr(app.state, "api_lists", None)
-    if found is None:
-        found = {
-            (path, verb.upper()): frozenset(
-                parameter["name"]
-                for parameter in operation.get("parameters", [])
-                if parameter.get("in") == "query" and _is_list(parameter.get("schema", {}))
-            )
-            for path, operations in app.openapi().get("paths", {}).items()
-            for verb, operation in operations.items()
-        }
-        app.state.api_lists = found
-    return found.get((template, method))
 
 
 def _is_list(schema: dict[str, Any]) -> bool:

@@ -16,9 +16,8 @@ from floorpulse.access.schemas import KeyIn
 from floorpulse.access.service import Access
 from floorpulse.db.engine import Database
 from floorpulse.db.migrate import upgrade
-from tests.demo.test_serve_demo import ROUND_THE_CLOCK, iso
 from tests.edge.agentproc import Agent, drained, key, stored
-from tests.factories import make_event
+from tests.factories import ROUND_THE_CLOCK, iso, make_event
 from tests.server.live import StartServer
 
 pytestmark = pytest.mark.server

@@ -1,6 +1,5 @@
 """`floorpulse serve --demo`: a day of history at once, then a factory that keeps moving."""
 
-import json
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -8,16 +7,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.factories import ROUND_THE_CLOCK, iso
 from tests.server.live import StartServer
 
 pytestmark = pytest.mark.server
-# Two shifts covering the whole day, and heartbeats every 30 s: events arrive every few seconds.
-ROUND_THE_CLOCK = json.dumps(
-    [
-        {"name": "X", "start": "00:00", "end": "12:00"},
-        {"name": "Y", "start": "12:00", "end": "00:00"},
-    ]
-)
 
 
 def test_demo_mode_serves_a_day_of_history_and_live_events(
@@ -76,7 +69,3 @@ def test_demo_mode_does_not_seed_a_database_that_has_data(
         "live": False,
         "latest": None,
     }
-
-
-def iso(instant: datetime) -> str:
-    return instant.isoformat().replace("+00:00", "Z")
