@@ -24,6 +24,7 @@ from floorpulse.access.schemas import KeyIn
 from floorpulse.app import create_app
 from floorpulse.db.engine import Database
 from floorpulse.db.migrate import upgrade
+from floorpulse.privacy.lens import View
 from floorpulse.settings import Settings
 from tests.factories import LOCAL, FixedClock, Issue
 from tests.server.live import LiveServer, StartServer
@@ -117,8 +118,8 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 def issue(app: FastAPI) -> Issue:
     """Creates an API key on the app's database and answers it: the server is keyed from then."""
 
-    def create(scope: Scope, name: str = "") -> str:
-        wanted = KeyIn(name=name or f"{scope.value} holder", scope=scope)
+    def create(scope: Scope, name: str = "", view: View = View.NAMED) -> str:
+        wanted = KeyIn(name=name or f"{scope.value} holder", scope=scope, view=view)
         return str(app.state.access.create(wanted).key)
 
     return create

@@ -48,6 +48,7 @@ from floorpulse.observability.requests import RequestLog
 from floorpulse.observability.router import router as metrics_endpoint
 from floorpulse.observability.telemetry import Telemetry
 from floorpulse.privacy.retention import Retention, keep_purging
+from floorpulse.privacy.viewing import Lenses
 from floorpulse.registry.router import router as registry_router
 from floorpulse.settings import Settings, get_settings
 
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     app.state.simulator = None
     app.state.access = Access(database, settings.session_hours, clock)
     app.state.telemetry = telemetry
+    app.state.lenses = Lenses(database)
     install_problem_handlers(app)
     app.add_middleware(
         BodySizeLimit, max_bytes=settings.max_body_bytes, chunk_timeout_s=settings.body_timeout_s

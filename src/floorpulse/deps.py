@@ -21,6 +21,8 @@ from floorpulse.events.service import EventService
 from floorpulse.mlops.alerts import Alerts
 from floorpulse.mlops.service import ModelHealth
 from floorpulse.observability.telemetry import Telemetry
+from floorpulse.privacy.lens import View
+from floorpulse.privacy.viewing import Lenses, Viewing
 from floorpulse.registry.service import RegistryService
 from floorpulse.settings import Settings
 from floorpulse.validation import FieldError, summarize
@@ -122,6 +124,17 @@ def get_admission(request: Request) -> Admit:
 
 AdmitDep = Annotated[Admit, Depends(get_admission)]
 
+
+def get_viewing(request: Request, registry: RegistryServiceDep, settings: SettingsDep) -> Viewing:
+    """Answers as the request's key sees workers: named, pseudonymous, or not at all."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    lenses: Lenses = request.app.state.lenses
+    view = principal.view if principal else View.NAMED
+    return Viewing(lenses.of(view), registry, settings.default_site, settings.min_team_size)
+
+
+ViewingDep = Annotated[Viewing, Depends(get_viewing)]
+
 # The gate (access/gate.py) reads the key; these only describe it in the OpenAPI document.
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer fpk_…`")
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key.")
@@ -152,13 +165,25 @@ RowIdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
 REFUSALS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No API key, or one not valid (mistyped or revoked)."},
     403: {
-        "description": "The key's scope does not cover this, or no keys exist yet and the "
-        "client is not on this machine."
+        "description": "The key's scope does not cover this, its view does not show "
+        "individual workers, or no keys exist yet and the client is not on this machine."
     },
 }
 READS = requires(Scope.READ)
 CHANGES = requires(Scope.ADMIN)
 SENDS = requires(Scope.INGEST)
+
+
+def _named_view(principal: Annotated[Principal, READS]) -> None:
+    """Refuses keys that see workers under pseudonyms or not at all (403)."""
+    if principal.view is not View.NAMED:
+        raise Forbidden(
+            f"this names workers, and {principal.name!r} holds a key with the "
+            f"{principal.view.value} view; it needs a read key with the named view"
+        )
+
+
+NAMES = Depends(_named_view)
 
 
 def one_value_each(connection: HTTPConnection) -> None:

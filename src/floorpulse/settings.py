@@ -102,6 +102,10 @@ class Settings(BaseSettings):
     # A dashboard sign-in lasts this long (a shift and its hand-over), then asks for the key.
     session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
 
+    # A process-view key (docs/PRIVACY.md) sees a team only when at least this many of its
+    # members were seen in the window: smaller teams' figures would be one or two people's.
+    min_team_size: int = Field(default=3, ge=2, le=1000)
+
     # Rate limits (docs/SECURITY.md), per API key and per client address (loopback is never
     # limited by address), each process on its own. Events may come in a burst of
     # limit_burst_s of their rate: an edge agent back after an hour's outage flushes that

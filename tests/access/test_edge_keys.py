@@ -16,6 +16,7 @@ from floorpulse.access.schemas import KeyIn
 from floorpulse.access.service import Access
 from floorpulse.db.engine import Database
 from floorpulse.db.migrate import upgrade
+from floorpulse.privacy.lens import View
 from tests.edge.agentproc import Agent, drained, key, stored
 from tests.factories import ROUND_THE_CLOCK, iso, make_event
 from tests.server.live import StartServer
@@ -24,11 +25,11 @@ pytestmark = pytest.mark.server
 SENT = 40
 
 
-def make_key(database_url: str, scope: Scope, name: str) -> str:
+def make_key(database_url: str, scope: Scope, name: str, view: View = View.NAMED) -> str:
     database = Database(database_url)
     upgrade(database)
     try:
-        return Access(database, 12).create(KeyIn(name=name, scope=scope)).key
+        return Access(database, 12).create(KeyIn(name=name, scope=scope, view=view)).key
     finally:
         database.dispose()
 

@@ -46,6 +46,8 @@ def test_a_created_key_is_printed_once_listed_by_its_start_and_revoked_by_id(
         (("create", "--scope", "root", "--name", "x"), "--scope"),
         (("create", "--scope", "read", "--name", ""), "--name"),
         (("revoke", "99"), "no API key has id 99"),
+        (("create", "--scope", "read", "--name", "x", "--view", "blurred"), "--view"),
+        (("create", "--scope", "admin", "--name", "x", "--view", "process"), "only read keys"),
     ],
 )
 def test_a_mistake_is_named_and_changes_nothing(
@@ -56,3 +58,12 @@ def test_a_mistake_is_named_and_changes_nothing(
     assert done.returncode != 0
     assert said in done.stderr
     assert "no API keys" in keys(database_url, "list").stdout
+
+
+def test_a_read_key_is_created_with_the_view_it_is_asked_for(database_url: str) -> None:
+    created = keys(database_url, "create", "--scope", "read", "--name", "wall", "--view", "process")
+    listed = keys(database_url, "list").stdout
+
+    assert created.returncode == 0, created.stderr
+    assert "process view" in created.stderr
+    assert listed.split()[1:4] == ["read", "process", "wall"]

@@ -3,9 +3,12 @@
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from floorpulse.access.keys import Scope
+from floorpulse.access.schemas import KeyIn
+from floorpulse.access.service import Access
 from tests.factories import Issue, bearer, make_event
 
 # (method, path, body, the least scope that may)
@@ -162,3 +165,18 @@ def test_two_different_keys_in_one_request_are_refused(client: TestClient, issue
     assert both.status_code == 401
     assert "two different keys" in both.json()["detail"]
     assert same.status_code == 200
+
+
+def test_a_programs_key_replaced_revokes_its_earlier_keys_and_no_other(
+    app: FastAPI, client: TestClient, issue: Issue
+) -> None:
+    access: Access = app.state.access
+    other = issue(Scope.INGEST, "camera-3")
+    first = access.replace(KeyIn(name="demo simulator", scope=Scope.INGEST)).key
+
+    second = access.replace(KeyIn(name="demo simulator", scope=Scope.INGEST)).key
+
+    active = [(k.name, k.prefix) for k in access.listed() if k.revoked is None]
+    assert active == [("camera-3", other[:12]), ("demo simulator", second[:12])]
+    assert access.holder(first) is None
+    assert access.holder(second) is not None

@@ -84,6 +84,7 @@ def overview(**changes: Any) -> Overview:
         shift=None,
         kpis=[Kpi("units", "Units produced", 12, 10)],
         workers=[worker("W1", 55.0, 4), worker("W2", 91.0, 8), worker("W3", None)],
+        teams=[],
         workstations=[station("S1", 70.0)],
         heatmap=[Series(key="S1", name="Press", points=[point(0, 50.0, 3), point(1, None, 0)])],
         trend=[point(0, 50.0, 3), point(1, 75.0, 9)],

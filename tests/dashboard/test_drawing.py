@@ -18,6 +18,7 @@ from floorpulse.dashboard import ids, refresh
 from floorpulse.dashboard.drawing import Drawing
 from floorpulse.dashboard.filters import Filters
 from floorpulse.dashboard.views import DashboardService
+from floorpulse.privacy.lens import View
 from floorpulse.settings import Settings
 from tests.analytics.test_metrics_api import at, post
 from tests.conftest import StartServer
@@ -47,7 +48,7 @@ def drawn_here(app: FastAPI, filters: Filters) -> dict[str, object]:
 
 
 def drawn_there(drawing: Drawing, filters: Filters, moment: int = 1) -> dict[str, object]:
-    drawn = drawing.draw(filters, ("generation", moment), "dark", False)
+    drawn = drawing.draw(filters, ("generation", moment), "dark", False, View.NAMED)
     assert drawn.refused is None
     return _by_output([orjson.loads(output) for output in drawn.outputs])
 
@@ -72,7 +73,7 @@ def test_the_drawing_process_draws_what_the_servers_services_draw(
 def test_a_window_the_metrics_refuse_is_told_not_drawn(drawing: Drawing) -> None:
     backwards = Filters(range="custom", start=DAY.end, end=DAY.start)
 
-    drawn = drawing.draw(backwards, ("generation", 1), "dark", False)
+    drawn = drawing.draw(backwards, ("generation", 1), "dark", False, View.NAMED)
 
     assert drawn.outputs == []
     assert drawn.refused

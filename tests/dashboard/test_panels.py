@@ -11,6 +11,7 @@ import pytest
 from dash import no_update
 from plotly.io.json import to_json_plotly
 
+from floorpulse.analytics.schemas import TeamMetrics
 from floorpulse.dashboard import callbacks, figures, ids, overview, refresh
 from floorpulse.dashboard.filters import CONTROLS, Controls, Filters, parse, wallboard
 from floorpulse.dashboard.theme import DARK, STATE_LABELS, palette
@@ -18,6 +19,15 @@ from floorpulse.dashboard.views import Kpi, Overview
 from floorpulse.demo.schemas import SeedResult
 from tests.dashboard.builders import END, START, event
 from tests.dashboard.builders import overview as a_view
+
+FIGURES = {
+    "total_active_time_minutes": 120.0,
+    "total_idle_time_minutes": 30.0,
+    "total_absent_time_minutes": 0.0,
+    "utilization_percentage": 80.0,
+    "total_units_produced": 24,
+    "units_per_hour": 12.0,
+}
 
 TARGETS = (60.0, 80.0)
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -180,6 +190,20 @@ def test_the_leaderboard_ranks_by_utilization_with_those_never_measured_last() -
         (3, "W3", "none"),
     ]
     assert rows[0]["worker"] == "Name W2"
+
+
+def test_the_team_table_shows_each_team_and_the_workers_in_none_as_no_team() -> None:
+    teams = [
+        TeamMetrics(team="Crew A", members_seen=4, **FIGURES),
+        TeamMetrics(team=None, members_seen=1, **FIGURES),
+    ]
+
+    rows = overview.team_rows(a_view(teams=teams), TARGETS)
+
+    assert [(r["team"], r["members"], r["band"], r["active_h"]) for r in rows] == [
+        ("Crew A", 4, "good", 2.0),
+        ("No team", 1, "good", 2.0),
+    ]
 
 
 def test_the_workstation_table_names_stations_by_id_when_unnamed() -> None:

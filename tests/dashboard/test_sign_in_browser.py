@@ -6,6 +6,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from floorpulse.access.keys import Scope
+from floorpulse.dashboard import ids
+from floorpulse.privacy.lens import View
 from tests.access.test_edge_keys import make_key
 from tests.conftest import StartServer
 
@@ -50,3 +52,29 @@ def test_signing_out_leaves_the_dashboard(
     page.goto(server.url + "/", wait_until="domcontentloaded")
 
     expect(page).to_have_url(f"{server.url}/signin?next=/")
+
+
+def test_a_process_key_sees_teams_and_stations_and_no_worker(
+    page: Page, start_server: StartServer, database_url: str
+) -> None:
+    admin = {"Authorization": f"Bearer {make_key(database_url, Scope.ADMIN, 'ana')}"}
+    wall = make_key(database_url, Scope.READ, "hall tv", View.PROCESS)
+    server = start_server()
+    api = httpx.Client(base_url=server.url, headers=admin, timeout=60)
+    assert api.post("/api/admin/seed", params={"hours": 3}).status_code == 200
+    names = [w["name"] for w in api.get("/api/workers").json()]
+
+    page.goto(server.url + "/signin", wait_until="domcontentloaded")
+    page.get_by_label("API key").fill(wall)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.locator("#kpi-units")).not_to_have_text("", timeout=15_000)
+    expect(page.get_by_role("heading", name="Teams")).to_be_visible()
+    expect(page.get_by_role("heading", name="Workstations")).to_be_visible()
+    expect(page.get_by_role("heading", name="Worker leaderboard")).to_be_hidden()
+    expect(page.get_by_role("heading", name="State timeline")).to_be_hidden()
+    expect(page.locator(f"#{ids.WORKER_FILTER}")).to_be_hidden()
+    expect(page.locator(f"#{ids.STREAM} li").first).to_contain_text("S")
+    shown = page.locator("body").inner_text()
+    assert names
+    assert not [name for name in names if name in shown]

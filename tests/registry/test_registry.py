@@ -16,6 +16,7 @@ def test_naming_a_worker_seen_by_the_cameras(client: TestClient) -> None:
         "site_id": "main",
         "name": "Ana Costa",
         "named": True,
+        "team": None,
         "first_seen": None,
     }
     assert client.get("/api/workers").json()[0]["name"] == "Ana Costa"

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
+
     from floorpulse.access.service import Access
 
 app = typer.Typer(help="API keys: ingest (cameras), read (dashboards), admin (everything).")
@@ -34,6 +36,9 @@ def _access() -> Iterator[Access]:
 def create(
     name: Annotated[str, typer.Option(help="Who holds it: camera-3, line-2-tv, ana")],
     scope: Annotated[str, typer.Option(help="ingest | read | admin")],
+    view: Annotated[
+        str, typer.Option(help="What a read key sees of workers: named | pseudonymous | process")
+    ] = "named",
 ) -> None:
     """Create a key and print it, this once: only its hash is stored."""
     from pydantic import ValidationError
@@ -41,18 +46,25 @@ def create(
     from floorpulse.access.schemas import KeyIn
 
     try:
-        wanted = KeyIn.model_validate({"name": name, "scope": scope})
+        wanted = KeyIn.model_validate({"name": name, "scope": scope, "view": view})
     except ValidationError as error:
-        problems = "; ".join(f"--{e['loc'][0]}: {e['msg']}" for e in error.errors())
+        problems = "; ".join(_option(e) for e in error.errors())
         raise typer.BadParameter(problems) from None
     with _access() as access:
         created = access.create(wanted)
     typer.echo(created.key)
     typer.echo(
-        f"key {created.id} ({created.scope.value}) for {created.name!r}: copy it now, "
+        f"key {created.id} ({created.scope.value}, {created.view.value} view) for "
+        f"{created.name!r}: copy it now, "
         "it cannot be shown again",
         err=True,
     )
+
+
+def _option(error: ErrorDetails) -> str:
+    """A validation error as the option it is about says it (the model's own checks name none)."""
+    where = f"--{error['loc'][0]}: " if error["loc"] else ""
+    return where + error["msg"].removeprefix("Value error, ")
 
 
 @app.command("list")
@@ -65,7 +77,8 @@ def list_keys() -> None:
     for key in keys:
         state = f"revoked {key.revoked:%Y-%m-%d %H:%M}" if key.revoked else "active"
         typer.echo(
-            f"{key.id:>4}  {key.scope.value:<6}  {key.name:<24}  {key.prefix}…  "
+            f"{key.id:>4}  {key.scope.value:<6}  {key.view.value:<12}  {key.name:<24}  "
+            f"{key.prefix}…  "
             f"created {key.created:%Y-%m-%d %H:%M}  {state}"
         )
 

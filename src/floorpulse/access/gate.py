@@ -22,6 +22,7 @@ from floorpulse.access.keys import Scope as KeyScope
 from floorpulse.access.service import Access
 from floorpulse.access.throttle import Throttle
 from floorpulse.errors import FloorPulseError, Forbidden, Unauthorized, problem_response
+from floorpulse.privacy.lens import View
 
 SESSION_COOKIE = "floorpulse_session"
 SIGN_IN_PATH = "/signin"
@@ -50,6 +51,12 @@ def viewer_may(scope: KeyScope) -> bool:
     checking its layout at start-up) everything is built, and the routes still refuse."""
     viewer = _principal.get()
     return viewer is None or viewer.may(scope)
+
+
+def viewer_view() -> View:
+    """What the request being served may see of workers (named outside a request)."""
+    viewer = _principal.get()
+    return View.NAMED if viewer is None else viewer.view
 
 
 class Gate:

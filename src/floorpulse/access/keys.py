@@ -10,6 +10,8 @@ import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
+from floorpulse.privacy.lens import View
+
 KEY_PREFIX = "fpk_"
 SHOWN_CHARS = 12  # of a key, in lists: "fpk_3kQ9xZ1a", enough to tell keys apart
 
@@ -29,6 +31,7 @@ class Principal:
     name: str
     scope: Scope
     key_id: int | None = None
+    view: View = View.NAMED  # what it sees of individual workers
 
     def may(self, needed: Scope) -> bool:
         return self.scope in (needed, Scope.ADMIN)

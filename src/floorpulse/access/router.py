@@ -20,7 +20,7 @@ whoami = APIRouter(prefix="/api/session", tags=["access"], responses=REFUSALS)
 @whoami.get("")
 def session(principal: Annotated[Principal, READS]) -> Holder:
     """Who the key or sign-in belongs to; the dashboard asks, to notice a sign-in that ended."""
-    return Holder(name=principal.name, scope=principal.scope)
+    return Holder(name=principal.name, scope=principal.scope, view=principal.view)
 
 
 @router.get("")

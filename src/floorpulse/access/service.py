@@ -19,6 +19,7 @@ from floorpulse.clock import Clock, utc_now
 from floorpulse.db.engine import Database
 from floorpulse.db.epoch import from_epoch_us, to_epoch_us
 from floorpulse.errors import Forbidden, NotFound, Unauthorized
+from floorpulse.privacy.lens import View
 
 KEY_CACHE_S = 5.0
 SESSIONS_KEPT = 10_000  # sessions looked up lately, known or not; a flood of made-up cookies
@@ -44,6 +45,7 @@ class Access:
         row = {
             "name": wanted.name,
             "scope": wanted.scope.value,
+            "view": wanted.view.value,
             "prefix": shown(secret),
             "digest": digest(secret),
             "created_us": self._now_us(),
@@ -57,10 +59,13 @@ class Access:
     def replace(self, wanted: KeyIn) -> KeyCreated:
         """A new key in place of the active ones of the same name (a program's own key, minted
         at each start, since only its digest was kept)."""
-        for key in self.listed():
-            if key.name == wanted.name and key.revoked is None:
-                self.revoke(key.id)
-        return self.create(wanted)
+        now_us = self._now_us()
+        with self.db.write() as conn:
+            for key in repository.all_keys(conn):
+                if key.name == wanted.name and key.revoked_us is None:
+                    repository.revoke(conn, key.id, now_us)
+        self._sessions.clear()
+        return self.create(wanted)  # which reads the keys again, once
 
     def listed(self) -> list[KeyOut]:
         with self.db.read() as conn:
@@ -87,7 +92,7 @@ class Access:
                 return
             with self.db.read() as conn:
                 rows = repository.active_keys(conn)
-            holders = {row.digest: Principal(row.name, Scope(row.scope), row.id) for row in rows}
+            holders = {row.digest: _holder(row) for row in rows}
             self._holders = holders
             self._by_id = {p.key_id: p for p in holders.values() if p.key_id is not None}
             self._loaded_at = time.monotonic()
@@ -138,6 +143,10 @@ class Access:
         return to_epoch_us(self.clock())
 
 
+def _holder(row: Any) -> Principal:
+    return Principal(row.name, Scope(row.scope), row.id, View(row.view))
+
+
 def _out(row: Any) -> KeyOut:
     def when(epoch_us: int | None) -> Any:
         return None if epoch_us is None else from_epoch_us(epoch_us)
@@ -147,6 +156,7 @@ def _out(row: Any) -> KeyOut:
         name=row["name"],
         scope=Scope(row["scope"]),
         prefix=row["prefix"],
+        view=View(row["view"]),
         created=when(row["created_us"]),
         revoked=when(row["revoked_us"]),
     )

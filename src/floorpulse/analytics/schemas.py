@@ -58,6 +58,20 @@ class WorkerMetrics(BaseModel):
     absent_seconds: float
 
 
+class TeamMetrics(BaseModel):
+    team: str | None = Field(
+        description="A team set on its workers (PUT /api/workers/{id}); "
+        "null: the workers in no team."
+    )
+    members_seen: int = Field(description="Its workers with any time or units in the window.")
+    total_active_time_minutes: float
+    total_idle_time_minutes: float
+    total_absent_time_minutes: float
+    utilization_percentage: float | None = Field(description="null when neither working nor idle.")
+    total_units_produced: int
+    units_per_hour: float | None = Field(description="Units per working hour; null if none.")
+
+
 class WorkstationMetrics(BaseModel):
     workstation_id: str
     name: str | None

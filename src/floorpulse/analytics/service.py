@@ -24,6 +24,7 @@ from floorpulse.analytics.schemas import (
     MetricsQuery,
     Point,
     Series,
+    TeamMetrics,
     Timeline,
     Timeseries,
     TimeseriesQuery,
@@ -41,6 +42,7 @@ from floorpulse.metrics.intervals import Band as StateBand
 from floorpulse.metrics.intervals import Window, active_workers
 from floorpulse.metrics.plan import Piece, Source, plan, spans
 from floorpulse.metrics.tally import US_PER_HOUR, US_PER_S, Key, Tally, hour_start, sum_by
+from floorpulse.metrics.teams import TeamTally, by_team
 from floorpulse.registry import repository as registry
 from floorpulse.settings import Settings
 from floorpulse.shared import Shared
@@ -102,6 +104,16 @@ class MetricsService:
             for w in known
             if query.worker_id in (None, w.worker_id)
         ]
+
+    def teams(self, query: MetricsQuery, min_members: int = 0) -> list[TeamMetrics]:
+        """One row per team of the site's workers, by name; teams with fewer than
+        `min_members` seen in the window left out."""
+        site, window, _ = self._resolve(query, self.clock())
+        with self.db.read() as conn:
+            per_worker = sum_by(self._tallies(conn, site, window, query).items(), lambda k: k[0])
+            known = self._registered(conn, WORKERS, site)
+        team_of = {w.worker_id: w.team for w in known if query.worker_id in (None, w.worker_id)}
+        return [_team_row(t) for t in by_team(per_worker, team_of, min_members)]
 
     def workstations(self, query: MetricsQuery) -> list[WorkstationMetrics]:
         """One row per registered workstation of the site, in id order."""
@@ -342,16 +354,29 @@ def _worker_row(worker_id: str, name: str | None, t: Tally) -> WorkerMetrics:
     return WorkerMetrics(
         worker_id=worker_id,
         name=name,
-        total_active_time_minutes=_minutes(t.working_us),
-        total_idle_time_minutes=_minutes(t.idle_us),
-        total_absent_time_minutes=_minutes(t.absent_us),
-        utilization_percentage=_rounded(t.utilization_pct),
-        total_units_produced=t.units,
-        units_per_hour=_rounded(t.units_per_working_hour),
+        **_people_figures(t),
         active_seconds=t.working_us / US_PER_S,
         idle_seconds=t.idle_us / US_PER_S,
         absent_seconds=t.absent_us / US_PER_S,
     )
+
+
+def _team_row(team: TeamTally) -> TeamMetrics:
+    return TeamMetrics(
+        team=team.team, members_seen=team.members_seen, **_people_figures(team.tally)
+    )
+
+
+def _people_figures(t: Tally) -> dict[str, Any]:
+    """What a worker's row and a team's have in common, named as the seed API names it."""
+    return {
+        "total_active_time_minutes": _minutes(t.working_us),
+        "total_idle_time_minutes": _minutes(t.idle_us),
+        "total_absent_time_minutes": _minutes(t.absent_us),
+        "utilization_percentage": _rounded(t.utilization_pct),
+        "total_units_produced": t.units,
+        "units_per_hour": _rounded(t.units_per_working_hour),
+    }
 
 
 def _station_row(station_id: str, name: str | None, t: Tally) -> WorkstationMetrics:

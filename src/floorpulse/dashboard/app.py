@@ -12,7 +12,7 @@ import plotly.io.json
 from dash import Dash, dcc, html
 from fastapi import FastAPI
 
-from floorpulse.access.gate import current_principal, viewer_may
+from floorpulse.access.gate import current_principal, viewer_may, viewer_view
 from floorpulse.access.keys import Principal, Scope
 from floorpulse.dashboard import callbacks, ids, models, overview
 from floorpulse.dashboard.drawing import Drawing
@@ -21,6 +21,7 @@ from floorpulse.dashboard.views import DashboardService
 from floorpulse.metrics.shifts import Shift
 from floorpulse.mlops.alerts import Alerts
 from floorpulse.mlops.service import ModelHealth
+from floorpulse.privacy.lens import View
 from floorpulse.settings import Settings
 
 ASSETS = Path(__file__).parent / "assets"
@@ -70,6 +71,7 @@ def shell(shifts: list[Shift]) -> html.Div:
     refused by its callback). Outside a request (Dash's layout check) everything is built.
     """
     viewer, admin = current_principal(), viewer_may(Scope.ADMIN)
+    individuals = viewer_view() is not View.PROCESS
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh=False),
@@ -80,11 +82,15 @@ def shell(shifts: list[Shift]) -> html.Div:
             dcc.Store(id=ids.THEME, storage_type="local", data="dark"),
             _header(viewer, admin),
             html.Div(id=ids.BANNER, role="alert", className="banner", hidden=True),
-            _filter_bar(shifts),
+            _filter_bar(shifts, individuals),
             html.Div(id=ids.FILTER_PROBLEM, role="alert", className="problem", hidden=True),
             html.Main(
                 [
-                    html.Div(overview.layout(admin), id=ids.OVERVIEW_WRAP, className="page-wrap"),
+                    html.Div(
+                        overview.layout(admin, individuals),
+                        id=ids.OVERVIEW_WRAP,
+                        className="page-wrap",
+                    ),
                     models.layout(),
                 ],
             ),
@@ -140,7 +146,8 @@ def _signed_in(viewer: Principal | None) -> list[Any]:
     ]
 
 
-def _filter_bar(shifts: list[Shift]) -> html.Nav:
+def _filter_bar(shifts: list[Shift], individuals: bool = True) -> html.Nav:
+    """The filters; without `individuals` (the process view) no worker can be picked."""
     ranges = [{"label": label, "value": key} for key, label in RANGE_LABELS.items()]
     views = [{"label": label, "value": key} for key, label in VIEW_LABELS.items()]
     return html.Nav(
@@ -152,6 +159,8 @@ def _filter_bar(shifts: list[Shift]) -> html.Nav:
                 "Worker",
                 dcc.Dropdown([], None, id=ids.WORKER, placeholder="All workers"),
                 "on-worker-page",
+                hidden=not individuals,
+                label_id=ids.WORKER_FILTER,
             ),
             _labelled(
                 "Workstation",
@@ -209,6 +218,14 @@ def _custom_range() -> html.Div:
     )
 
 
-def _labelled(label: str, control: Any, hidden_on: str = "") -> html.Label:
+def _labelled(
+    label: str, control: Any, hidden_on: str = "", hidden: bool = False, label_id: str = ""
+) -> html.Label:
     # hidden_on: the entity pages where the control has nothing to choose (the path chose).
-    return html.Label([html.Span(label), control], className=f"filter {hidden_on}".strip())
+    named: dict[str, Any] = {"id": label_id} if label_id else {}
+    return html.Label(
+        [html.Span(label), control],
+        className=f"filter {hidden_on}".strip(),
+        hidden=hidden,
+        **named,
+    )

@@ -21,7 +21,7 @@ import orjson
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update, set_props
 from dash.exceptions import PreventUpdate
 
-from floorpulse.access.gate import viewer_may
+from floorpulse.access.gate import viewer_may, viewer_view
 from floorpulse.access.keys import Scope
 from floorpulse.dashboard import ids
 from floorpulse.dashboard.drawing import Drawing
@@ -44,6 +44,7 @@ from floorpulse.dashboard.refresh import OFFERED, PANEL_OUTPUTS
 from floorpulse.dashboard.views import VIEW_TTL_S, DashboardService, Moment
 from floorpulse.demo.schemas import SeedResult
 from floorpulse.errors import Conflict
+from floorpulse.privacy.lens import View
 from floorpulse.settings import Settings
 from floorpulse.shared import Shared
 
@@ -125,11 +126,14 @@ def register(dash_app: Dash, views: DashboardService, drawing: Drawing, settings
             raise PreventUpdate  # the model health page draws its own panels
         filters, wall = parse(search, path), wallboard(search)
         seen = moment(ctx.triggered_id, pushed, time.time())
-        outputs = await asyncio.to_thread(render, filters, seen, theme or "dark", wall)
+        sight = viewer_view()
+        outputs = await asyncio.to_thread(render, filters, seen, theme or "dark", wall, sight)
         return outputs if viewer_may(Scope.ADMIN) else _without_reseed(outputs)
 
-    def draw(filters: Filters, seen: Moment, theme: str, wall: bool) -> tuple[Any, ...]:
-        drawn = drawing.draw(filters, seen, theme, wall)
+    def draw(
+        filters: Filters, seen: Moment, theme: str, wall: bool, sight: View
+    ) -> tuple[Any, ...]:
+        drawn = drawing.draw(filters, seen, theme, wall, sight)
         if drawn.refused is not None:
             unchanged = [no_update] * len(PANEL_OUTPUTS)
             return *unchanged, f"Cannot show this window: {drawn.refused}", False
@@ -169,7 +173,12 @@ def register(dash_app: Dash, views: DashboardService, drawing: Drawing, settings
         return seed_message(result)
 
     in_browser = _in_browser(dash_app)
-    for button, table in ((ids.LEADERBOARD_CSV, ids.LEADERBOARD), (ids.STATIONS_CSV, ids.STATIONS)):
+    tables = (
+        (ids.LEADERBOARD_CSV, ids.LEADERBOARD),
+        (ids.TEAMS_CSV, ids.TEAMS),
+        (ids.STATIONS_CSV, ids.STATIONS),
+    )
+    for button, table in tables:
         in_browser(
             "tableCsv",
             Output(f"{button}-file", "data"),

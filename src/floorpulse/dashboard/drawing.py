@@ -25,8 +25,9 @@ from floorpulse.dashboard.filters import Filters
 from floorpulse.dashboard.refresh import encode, panels
 from floorpulse.dashboard.views import DashboardService, Moment, dashboard_views
 from floorpulse.db.engine import Database
-from floorpulse.errors import InvalidInput
+from floorpulse.errors import Forbidden, InvalidInput, NotFound
 from floorpulse.events.service import EventService
+from floorpulse.privacy.lens import View
 from floorpulse.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -54,12 +55,14 @@ class Drawing:
         """Have the process start now, not wait: it takes a second or two to start."""
         self._submit(_ready)
 
-    def draw(self, filters: Filters, moment: Moment, theme: str, wall: bool) -> Drawn:
-        """The view of `filters` at `moment`, drawn; blocks the calling thread meanwhile."""
+    def draw(self, filters: Filters, moment: Moment, theme: str, wall: bool, view: View) -> Drawn:
+        """The view of `filters` at `moment` as a viewer with `view` sees workers, drawn;
+        blocks the calling thread meanwhile."""
+        asked = (filters, moment, theme, wall, view)
         try:
-            return self._submit(_draw, filters, moment, theme, wall).result()
+            return self._submit(_draw, *asked).result()
         except BrokenProcessPool:  # it died drawing (killed, out of memory): one more try
-            return self._submit(_draw, filters, moment, theme, wall).result()
+            return self._submit(_draw, *asked).result()
 
     def _submit(self, task: Callable[..., T], *args: object) -> "Future[T]":
         """`task(*args)` in the process; in a new one if it has died."""
@@ -122,11 +125,12 @@ def _ready() -> None:
     """Nothing: starting the process is the point."""
 
 
-def _draw(filters: Filters, moment: Moment, theme: str, wall: bool) -> Drawn:
+def _draw(filters: Filters, moment: Moment, theme: str, wall: bool, sight: View) -> Drawn:
     assert _views is not None, "the drawing process starts with _begin"
     try:
-        view = _views.overview(filters, moment)
-    except InvalidInput as refused:  # a link or pick the metrics cannot answer
+        view = _views.overview(filters, moment, sight)
+    # A link or pick the metrics cannot answer, or a worker the viewer may not ask for.
+    except (InvalidInput, Forbidden, NotFound) as refused:
         return Drawn([], refused.detail)
     targets = _views.metrics.settings.utilization_targets
     return Drawn(encode(panels(view, filters, theme, targets, wall)))

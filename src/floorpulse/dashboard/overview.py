@@ -10,6 +10,7 @@ from typing import Any
 from dash import dcc, html
 from dash.dash_table.DataTable import DataTable
 
+from floorpulse.analytics.schemas import TeamMetrics, WorkerMetrics
 from floorpulse.dashboard import figures, ids
 from floorpulse.dashboard.theme import STATE_LABELS, band, palette
 from floorpulse.dashboard.views import Kpi, Overview
@@ -26,6 +27,15 @@ LEADERBOARD_COLUMNS = [
     ("active_h", "Active h"),
     ("idle_h", "Idle h"),
     ("absent_h", "Absent h"),
+]
+TEAM_COLUMNS = [
+    ("team", "Team"),
+    ("members", "Members seen"),
+    ("utilization", "Utilization %"),
+    ("units", "Units"),
+    ("units_per_hour", "Units/h"),
+    ("active_h", "Active h"),
+    ("idle_h", "Idle h"),
 ]
 STATION_COLUMNS = [
     ("workstation", "Workstation"),
@@ -70,13 +80,18 @@ TABLE_STYLE: dict[str, Any] = {
 }
 # Which panels each view shows: class names the page's CSS hides by view.
 WORKERS_ONLY, STATIONS_ONLY = "for-workers", "for-stations"
+# Panels about one worker, which the process view (docs/PRIVACY.md) hides: it gets no data
+# for them either.
+INDIVIDUALS = "for-individuals"
+NO_TEAM = "No team"
 FIRST_EVENT = """curl -X POST http://HOST:8000/api/events -H 'Content-Type: application/json' \\
   -d '{"timestamp": "2026-01-15T10:15:00Z", "worker_id": "W1", "workstation_id": "S3",
        "event_type": "working", "confidence": 0.93, "count": 1}'"""
 
 
-def layout(admin: bool = True) -> html.Div:
-    """The overview; `admin` shows what only an admin key may do (load sample data)."""
+def layout(admin: bool = True, individuals: bool = True) -> html.Div:
+    """The overview; `admin` shows what only an admin key may do (load sample data), and
+    `individuals` what is about one worker (the leaderboard, the state timeline)."""
     return html.Div(
         [
             _empty_state(admin),
@@ -90,7 +105,12 @@ def layout(admin: bool = True) -> html.Div:
                     ids.LEADERBOARD_CSV,
                     "floorpulse-leaderboard.csv",
                 ),
-                only=f"{WORKERS_ONLY} ranking",
+                only=f"{WORKERS_ONLY} {INDIVIDUALS} ranking",
+            ),
+            panel(
+                "Teams",
+                *_table(ids.TEAMS, TEAM_COLUMNS, ids.TEAMS_CSV, "floorpulse-teams.csv"),
+                only=f"{WORKERS_ONLY} ranking teams-panel",
             ),
             panel(
                 "Workstations",
@@ -104,20 +124,26 @@ def layout(admin: bool = True) -> html.Div:
                 graph(ids.HEATMAP),
                 only=f"{STATIONS_ONLY} heatmap-panel",
             ),
-            panel("State timeline", graph(ids.TIMELINE), only=f"{WORKERS_ONLY} timeline-panel"),
+            panel(
+                "State timeline",
+                graph(ids.TIMELINE),
+                only=f"{WORKERS_ONLY} {INDIVIDUALS} timeline-panel",
+            ),
             panel("Utilization and units per hour", graph(ids.TREND), only="trend-panel"),
             panel("Live events", html.Ol(id=ids.STREAM, className="stream"), only="stream-panel"),
         ],
-        className="overview",
+        className=page_class("all", "overview", False, individuals),
         id=ids.PAGE,
     )
 
 
-def page_class(view: str, page: str, empty: bool) -> str:
+def page_class(view: str, page: str, empty: bool, individuals: bool = True) -> str:
     """The overview's classes: `view-workers` hides the station panels (and the other way
     round); `page-worker` keeps what is about one worker; `is-empty` leaves only the empty
-    state, until the first event arrives."""
-    return f"overview view-{view} page-{page}" + (" is-empty" if empty else "")
+    state, until the first event arrives; `no-individuals` hides every panel about one
+    worker (the process view)."""
+    marks = [(empty, "is-empty"), (not individuals, "no-individuals")]
+    return f"overview view-{view} page-{page}" + "".join(f" {m}" for on, m in marks if on)
 
 
 def page_title(view: Overview, page: str, entity: str | None) -> str:
@@ -196,6 +222,7 @@ def render(
     return {
         ids.KPIS: [_kpi_card(kpi) for kpi in view.kpis],
         ids.LEADERBOARD: leaderboard_rows(view, targets),
+        ids.TEAMS: team_rows(view, targets),
         ids.STATIONS: station_rows(view, targets),
         ids.HEATMAP: figures.heatmap(view.heatmap, colours),
         ids.TIMELINE: figures.timeline(view.timeline, dict(view.worker_choices), colours),
@@ -210,20 +237,34 @@ def leaderboard_rows(view: Overview, targets: tuple[float, float]) -> list[dict[
     its worker's, which a click on it opens."""
     ranked = sorted(view.workers, key=lambda w: -(w.utilization_percentage or -1))
     return [
-        {
-            "id": w.worker_id,
-            "rank": rank,
-            "worker": w.name or w.worker_id,
-            "utilization": w.utilization_percentage,
-            "band": band(w.utilization_percentage, targets),
-            "units": w.total_units_produced,
-            "units_per_hour": w.units_per_hour,
-            "active_h": round(w.total_active_time_minutes / 60, 2),
-            "idle_h": round(w.total_idle_time_minutes / 60, 2),
-            "absent_h": round(w.total_absent_time_minutes / 60, 2),
-        }
+        {"id": w.worker_id, "rank": rank, "worker": w.name or w.worker_id, **_work(w, targets)}
         for rank, w in enumerate(ranked, start=1)
     ]
+
+
+def team_rows(view: Overview, targets: tuple[float, float]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": t.team or NO_TEAM,
+            "team": t.team or NO_TEAM,
+            "members": t.members_seen,
+            **_work(t, targets),
+        }
+        for t in view.teams
+    ]
+
+
+def _work(row: WorkerMetrics | TeamMetrics, targets: tuple[float, float]) -> dict[str, Any]:
+    """The cells a worker's row and a team's share."""
+    return {
+        "utilization": row.utilization_percentage,
+        "band": band(row.utilization_percentage, targets),
+        "units": row.total_units_produced,
+        "units_per_hour": row.units_per_hour,
+        "active_h": round(row.total_active_time_minutes / 60, 2),
+        "idle_h": round(row.total_idle_time_minutes / 60, 2),
+        "absent_h": round(row.total_absent_time_minutes / 60, 2),
+    }
 
 
 def station_rows(view: Overview, targets: tuple[float, float]) -> list[dict[str, Any]]:
@@ -278,7 +319,11 @@ def _event_item(event: EventOut) -> html.Li:
         [
             html.Time(event.timestamp.strftime("%H:%M:%S"), dateTime=event.timestamp.isoformat()),
             html.Span(label, className=f"badge badge-{event.event_type}"),
-            html.Span(f"{event.worker_id} @ {event.workstation_id}"),
+            html.Span(
+                f"{event.worker_id} @ {event.workstation_id}"
+                if event.worker_id  # none in the process view: the station only
+                else event.workstation_id
+            ),
             html.Span(f"{event.confidence:.0%}", className="confidence"),
             *[mark for mark in marks if mark],
         ],

@@ -16,6 +16,7 @@ from floorpulse.dashboard.views import Overview
 PANELS = [
     ids.KPIS,
     ids.LEADERBOARD,
+    ids.TEAMS,
     ids.STATIONS,
     ids.HEATMAP,
     ids.TIMELINE,
@@ -24,6 +25,7 @@ PANELS = [
 ]
 PROPERTY = {
     ids.LEADERBOARD: "data",
+    ids.TEAMS: "data",
     ids.STATIONS: "data",
     ids.HEATMAP: "figure",
     ids.TIMELINE: "figure",
@@ -64,7 +66,7 @@ def panels(
         not view.demo,
         not view.demo,
         not view.empty,
-        overview.page_class(filters.view, filters.page, view.empty),
+        overview.page_class(filters.view, filters.page, view.empty, view.individuals),
         filters.page == "overview",
         overview.page_title(view, filters.page, entity),
         _window_text(view.start, view.end, view.shift),

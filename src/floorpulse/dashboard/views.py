@@ -7,7 +7,7 @@ them), or a half second for those polling.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from floorpulse.analytics.schemas import (
     MetricsQuery,
     Point,
     Series,
+    TeamMetrics,
     TimeseriesQuery,
     WorkerMetrics,
     WorkstationMetrics,
@@ -29,6 +30,8 @@ from floorpulse.errors import Conflict
 from floorpulse.events.schemas import EventOut, EventQuery
 from floorpulse.events.service import EventService
 from floorpulse.metrics.intervals import Band as StateBand
+from floorpulse.privacy.lens import View
+from floorpulse.privacy.viewing import Lenses, Viewing
 from floorpulse.registry.service import WORKERS, WORKSTATIONS, Kind, RegistryService
 from floorpulse.shared import Shared
 
@@ -57,18 +60,21 @@ class Overview:
     end: datetime
     shift: str | None
     kpis: list[Kpi]
-    workers: list[WorkerMetrics]
+    workers: list[WorkerMetrics]  # none for a viewer who sees no individuals
+    teams: list[TeamMetrics]
     workstations: list[WorkstationMetrics]
     heatmap: list[Series]
     trend: list[Point]
     timeline: list[StateBand]  # the last day's at most (MetricsService.state_bands)
     events: list[EventOut]
-    worker_choices: list[tuple[str, str]]  # (id, name or id) of every worker of the site
+    worker_choices: list[tuple[str, str]]  # (id, name or id) of every worker of the site, as
+    # the viewer sees them (pseudonyms: (pseudonym, pseudonym))
     station_choices: list[tuple[str, str]]
     site_choices: list[str]
     demo: bool  # some of the stored history was seeded, not observed
     empty: bool  # nothing stored at all: the page says how to send the first event
     updated_at: datetime
+    individuals: bool = True  # False: the process view, which shows no worker
 
 
 class DashboardService:
@@ -82,6 +88,7 @@ class DashboardService:
         demo: DemoService,
         clock: Clock,
     ) -> None:
+        self.lenses = Lenses(metrics.db)
         self.metrics = metrics
         self.events = events
         self.registry = registry
@@ -89,42 +96,53 @@ class DashboardService:
         self.clock = clock
         self._views = Shared(self._overview, VIEW_TTL_S)
 
-    def overview(self, filters: Filters, moment: Moment = ("half-second", 0)) -> Overview:
-        """The view of `filters`, shared by every viewer asking for it at the same `moment`
-        within VIEW_TTL_S."""
-        return self._views(filters, moment)
+    def overview(
+        self, filters: Filters, moment: Moment = ("half-second", 0), view: View = View.NAMED
+    ) -> Overview:
+        """The view of `filters` as a viewer with `view` sees workers, shared by every such
+        viewer asking for it at the same `moment` within VIEW_TTL_S. A worker filter that view
+        may not ask for is refused (Forbidden, NotFound)."""
+        return self._views(filters, moment, view)
 
     def version(self) -> tuple[int, datetime | None]:
         """Changes whenever the views might: an event stored, sample data (re)written."""
         latest = self.demo.latest_run()
         return self.events.newest_id(), latest.seeded_at if latest else None
 
-    def _overview(self, filters: Filters, _moment: Moment) -> Overview:
+    def _overview(self, filters: Filters, _moment: Moment, view: View) -> Overview:
         now = self.clock()
         metrics = self.metrics.at(now)  # every panel of the view read at one instant
+        settings = metrics.settings
+        viewing = Viewing(
+            self.lenses.of(view), self.registry, settings.default_site, settings.min_team_size
+        )
+        filters = replace(filters, worker=viewing.worker_asked(filters.site, filters.worker))
         query = metrics_query(filters, now)
         factory = metrics.factory(query)
         workers = metrics.workers(query)
         previous = _previous(query, factory.from_, factory.to)
         registered = {kind.key: self.registry.list(kind, None) for kind in (WORKERS, WORKSTATIONS)}
-        site = filters.site or metrics.settings.default_site
+        site = filters.site or settings.default_site
+        shown = _Shown(viewing, site)
         return Overview(
             start=factory.from_,
             end=factory.to,
             shift=factory.shift,
             kpis=self._kpis(metrics, query, previous, factory, workers),
-            workers=workers,
+            workers=shown.workers(workers),
+            teams=metrics.teams(query, viewing.smallest_team),
             workstations=metrics.workstations(query),
             heatmap=_series(metrics, query, "workstation"),
             trend=_series(metrics, query, "factory")[0].points,
-            timeline=metrics.state_bands(query).bands,
-            events=self._events(filters),
-            worker_choices=_choices(registered[WORKERS.key], WORKERS, site),
+            timeline=shown.bands(metrics.state_bands(query).bands),
+            events=shown.events(self._events(filters)),
+            worker_choices=shown.choices(_choices(registered[WORKERS.key], WORKERS, site)),
             station_choices=_choices(registered[WORKSTATIONS.key], WORKSTATIONS, site),
-            site_choices=_sites(registered, self.metrics.settings.default_site),
+            site_choices=_sites(registered, settings.default_site),
             demo=self.demo.latest_run() is not None,
             empty=self.demo.is_empty(),
             updated_at=now,
+            individuals=viewing.lens.sees_individuals,
         )
 
     def reseed(self) -> SeedResult:
@@ -197,6 +215,40 @@ class DashboardService:
         )
         page, _ = self.events.list_events(query)
         return page
+
+
+class _Shown:
+    """A view's panels about workers as the viewer sees them: under pseudonyms, or (process
+    view) none at all; the event stream then names only the station."""
+
+    def __init__(self, viewing: Viewing, site: str) -> None:
+        self.viewing, self.lens, self.site = viewing, viewing.lens, site
+
+    def workers(self, rows: list[WorkerMetrics]) -> list[WorkerMetrics]:
+        return self.viewing.workers(rows, self.site) if self.lens.sees_individuals else []
+
+    def bands(self, bands: list[StateBand]) -> list[StateBand]:
+        if not self.lens.sees_individuals:
+            return []
+        if self.lens.sees_names:
+            return bands
+        shown = [
+            band._replace(worker_id=self.lens.worker(self.site, band.worker_id)) for band in bands
+        ]
+        return sorted(shown, key=lambda band: (band.worker_id, band.start_us))  # not in id order
+
+    def events(self, page: list[EventOut]) -> list[EventOut]:
+        if self.lens.sees_individuals:
+            return self.viewing.events(page)
+        return [event.model_copy(update={"worker_id": ""}) for event in page]
+
+    def choices(self, choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        if self.lens.sees_names:
+            return choices
+        if not self.lens.sees_individuals:
+            return []
+        shown = sorted(self.lens.worker(self.site, worker_id) for worker_id, _ in choices)
+        return [(pseudonym, pseudonym) for pseudonym in shown]
 
 
 def dashboard_views(

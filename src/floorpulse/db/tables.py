@@ -91,6 +91,7 @@ class Worker(Base):
     worker_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str | None] = mapped_column(String(200))
     first_seen_us: Mapped[int] = mapped_column(BigInteger)
+    team: Mapped[str | None] = mapped_column(String(64))
 
 
 class Workstation(Base):
@@ -319,8 +320,13 @@ class ApiKey(Base):
     digest: Mapped[str] = mapped_column(String(64), unique=True)
     created_us: Mapped[int] = mapped_column(BigInteger)
     revoked_us: Mapped[int | None] = mapped_column(BigInteger)
+    # What its holder sees of individuals (privacy.lens.View): names, pseudonyms, or no one.
+    view: Mapped[str] = mapped_column(String(16), server_default="named")
 
-    __table_args__ = (CheckConstraint("scope IN ('ingest', 'read', 'admin')", name="scope"),)
+    __table_args__ = (
+        CheckConstraint("scope IN ('ingest', 'read', 'admin')", name="scope"),
+        CheckConstraint("view IN ('named', 'pseudonymous', 'process')", name="view"),
+    )
 
 
 class Session(Base):
@@ -348,6 +354,15 @@ class Purge(Base):
     deleted: Mapped[int] = mapped_column(BigInteger)
 
 
+class InstallSecret(Base):
+    """A secret drawn once per install by its migration (the pseudonyms' key)."""
+
+    __tablename__ = "install_secrets"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+
+
 # Core handles for the repositories' statements (the ORM types them as generic FromClauses).
 events = cast(Table, Event.__table__)
 workers = cast(Table, Worker.__table__)
@@ -364,3 +379,4 @@ webhook_deliveries = cast(Table, WebhookDelivery.__table__)
 api_keys = cast(Table, ApiKey.__table__)
 sessions = cast(Table, Session.__table__)
 purges = cast(Table, Purge.__table__)
+install_secrets = cast(Table, InstallSecret.__table__)

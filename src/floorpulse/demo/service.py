@@ -156,7 +156,9 @@ class DemoService:
     def _record(self, factory: Factory, start: datetime, end: datetime, sent: int) -> None:
         site = self.settings.default_site
         seen_us = to_epoch_us(self.clock())
-        people = {p.worker_id: {"name": p.name} for p in roster(factory)}
+        people = {
+            p.worker_id: {"name": p.name, "team": f"Crew {p.shift.name}"} for p in roster(factory)
+        }
         places = {
             s.workstation_id: {"name": s.name, "station_type": s.name} for s in stations(factory)
         }

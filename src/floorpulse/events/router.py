@@ -13,6 +13,7 @@ from floorpulse.deps import (
     EventServiceDep,
     IngestDep,
     TelemetryDep,
+    ViewingDep,
 )
 from floorpulse.events.schemas import (
     EDGE_AGENT_HEADER,
@@ -97,10 +98,12 @@ def list_events(
     request: Request,
     response: Response,
     service: EventServiceDep,
+    viewing: ViewingDep,
 ) -> list[EventOut]:
     """Stored events, newest first; the next page's URL is in the `Link` header (rel="next")."""
-    page, cursor = service.list_events(query)
+    viewing.individuals()
+    page, cursor = service.list_events(viewing.event_query(query))
     if cursor is not None:
         next_url = request.url.include_query_params(cursor=cursor)
         response.headers["Link"] = f'<{next_url}>; rel="next"'
-    return page
+    return viewing.events(page)

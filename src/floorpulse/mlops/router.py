@@ -6,7 +6,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from floorpulse.deps import CHANGES, READS, REFUSALS, AlertsDep, ModelHealthDep, RowIdPath
+from floorpulse.deps import (
+    CHANGES,
+    NAMES,
+    READS,
+    REFUSALS,
+    AlertsDep,
+    ModelHealthDep,
+    RowIdPath,
+)
 from floorpulse.events.schemas import EventOut, Id
 from floorpulse.mlops.schemas import (
     AlertOut,
@@ -41,7 +49,7 @@ def list_models(query: HealthQueryDep, health: ModelHealthDep) -> ModelList:
     return health.models(query)
 
 
-@router.get("/drift", responses=PROBLEMS)
+@router.get("/drift", responses=PROBLEMS, dependencies=[NAMES])
 def model_drift(query: HealthQueryDep, health: ModelHealthDep) -> DriftReport:
     """Drift signals with their evidence, per model version and per camera: daily and rolling
     confidence, the event-type mix against its baseline (PSI); productivity against each
@@ -63,7 +71,12 @@ SAMPLE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/{version}/sample", responses=SAMPLE_RESPONSES, response_model=Sample)
+@router.get(
+    "/{version}/sample",
+    responses=SAMPLE_RESPONSES,
+    response_model=Sample,
+    dependencies=[NAMES],
+)
 def sample_events(version: str, query: SampleQueryDep, health: ModelHealthDep) -> Any:
     """A stratified random sample of a version's recent events for human review: equal shares
     of each event type, camera and confidence band. `none` is the version of events that named
@@ -94,7 +107,7 @@ AlertQueryDep = Annotated[AlertQuery, Query()]
 UNKNOWN: dict[int | str, dict[str, Any]] = {404: {"description": "No alert has this id."}}
 
 
-@alerts_router.get("", responses=PROBLEMS, dependencies=[READS])
+@alerts_router.get("", responses=PROBLEMS, dependencies=[READS, NAMES])
 def list_alerts(query: AlertQueryDep, alerts: AlertsDep) -> list[AlertOut]:
     """Alerts, newest first: by default the open and acknowledged ones."""
     return alerts.listed(query)
@@ -107,7 +120,7 @@ def evaluate_alerts(alerts: AlertsDep, site: Annotated[Id | None, Query()] = Non
     return alerts.evaluate(site)
 
 
-@alerts_router.get("/{alert_id:int}", responses=UNKNOWN, dependencies=[READS])
+@alerts_router.get("/{alert_id:int}", responses=UNKNOWN, dependencies=[READS, NAMES])
 def get_alert(alert_id: RowIdPath, alerts: AlertsDep) -> AlertOut:
     return alerts.get(alert_id)
 
@@ -128,7 +141,7 @@ def resolve_alert(alert_id: RowIdPath, alerts: AlertsDep) -> AlertOut:
     return alerts.resolve(alert_id)
 
 
-@alerts_router.get("/{alert_id:int}/deliveries", responses=UNKNOWN, dependencies=[READS])
+@alerts_router.get("/{alert_id:int}/deliveries", responses=UNKNOWN, dependencies=[READS, NAMES])
 def alert_deliveries(alert_id: RowIdPath, alerts: AlertsDep) -> list[DeliveryOut]:
     """The webhook delivery log of a drift alert: attempts, answers, errors."""
     return alerts.deliveries(alert_id)

@@ -2,7 +2,7 @@
 
 from sqlalchemy import Connection, delete, exists, func, select
 
-from floorpulse.db.tables import events, purges, stale_hours
+from floorpulse.db.tables import events, install_secrets, purges, stale_hours
 
 
 def stale_before(conn: Connection, before_us: int) -> bool:
@@ -21,3 +21,8 @@ def delete_events_before(conn: Connection, before_us: int) -> int:
 
 def record(conn: Connection, before_us: int, done_us: int, deleted: int) -> None:
     conn.execute(purges.insert(), {"before_us": before_us, "done_us": done_us, "deleted": deleted})
+
+
+def install_secret(conn: Connection, name: str) -> bytes:
+    value = conn.execute(select(install_secrets.c.value).where(install_secrets.c.name == name))
+    return bytes.fromhex(value.scalar_one())

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy import Row
 
 from floorpulse.db.epoch import from_epoch_us
-from floorpulse.deps import CHANGES, READS, REFUSALS, RegistryServiceDep, SettingsDep
+from floorpulse.deps import CHANGES, READS, REFUSALS, RegistryServiceDep, SettingsDep, ViewingDep
 from floorpulse.events.schemas import Id
 from floorpulse.registry.schemas import WorkerIn, WorkerOut, WorkstationIn, WorkstationOut
 from floorpulse.registry.service import WORKERS, WORKSTATIONS
@@ -26,6 +26,7 @@ def _worker(row: Row[Any]) -> WorkerOut:
         site_id=row.site_id,
         name=row.name,
         named=row.name is not None,
+        team=row.team,
         first_seen=from_epoch_us(row.first_seen_us),
     )
 
@@ -42,9 +43,12 @@ def _workstation(row: Row[Any]) -> WorkstationOut:
 
 
 @router.get("/workers", dependencies=[READS])
-def list_workers(service: RegistryServiceDep, site: SiteFilter = None) -> list[WorkerOut]:
+def list_workers(
+    service: RegistryServiceDep, viewing: ViewingDep, site: SiteFilter = None
+) -> list[WorkerOut]:
     """Every worker the cameras have seen (or a supervisor registered)."""
-    return [_worker(row) for row in service.list(WORKERS, site)]
+    viewing.individuals()
+    return viewing.registered([_worker(row) for row in service.list(WORKERS, site)])
 
 
 @router.put("/workers/{worker_id}", responses=CREATED, dependencies=[CHANGES])
@@ -56,9 +60,9 @@ def put_worker(
     response: Response,
     site: Site = None,
 ) -> WorkerOut:
-    """Set a worker's display name."""
+    """Set a worker's display name and team."""
     row, created = service.save(
-        WORKERS, site or settings.default_site, worker_id, body.model_dump()
+        WORKERS, site or settings.default_site, worker_id, body.model_dump(exclude_unset=True)
     )
     response.status_code = 201 if created else 200
     return _worker(row)
