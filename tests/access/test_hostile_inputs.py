@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from floorpulse.access.keys import Scope
 from floorpulse.access.schemas import KeyIn
 from floorpulse.app import create_app
+from floorpulse.privacy.lens import View
 from floorpulse.settings import Settings
 from tests.factories import LOCAL, FixedClock, bearer, make_event, stored_count
 
@@ -29,7 +30,7 @@ class Case:
     method: str
     path: str
     expected: int
-    key: str = "admin"  # which key sends it: admin, ingest, read, revoked, made-up, none, two
+    key: str = "admin"  # which key sends it: one of SENDERS
     json: Any = None
     content: bytes | None = None
     headers: tuple[tuple[str, str], ...] = ()
@@ -40,6 +41,8 @@ SENDERS = {
     "admin": "admin key",
     "ingest": "ingest key",
     "read": "read key",
+    "pseudonymous": "read key, pseudonymous view",
+    "process": "read key, process view",
     "revoked": "revoked key",
     "made-up": "made-up key",
     "none": "no key",
@@ -55,6 +58,16 @@ CASES = [
     Case("read key sends an event", "POST", "/api/events", 403, key="read", json=make_event()),
     Case("read key creates a key", "POST", "/api/keys", 403, key="read",
          json={"name": "x", "scope": "admin"}),
+    Case("process-view key reads workers' figures", "GET", "/api/metrics/workers", 403,
+         key="process"),
+    Case("process-view key filters stations by a worker", "GET",
+         "/api/metrics/workstations?worker_id=W1", 403, key="process"),
+    Case("pseudonymous key asks by a real worker id", "GET", "/api/metrics/workers?worker_id=W1",
+         404, key="pseudonymous"),
+    Case("pseudonymous key reads drift evidence", "GET", "/api/models/drift", 403,
+         key="pseudonymous"),
+    Case("admin key with a process view", "POST", "/api/keys", 422,
+         json={"name": "x", "scope": "admin", "view": "process"}),
     Case("event sent again (same event_id)", "POST", "/api/events", 200, json=EVENT),
     Case("body is not JSON", "POST", "/api/events", 400, content=b'{"worker_id": "W1",'),
     Case("JSON nested 100,000 deep", "POST", "/api/events/batch", 400,
@@ -114,6 +127,8 @@ def keyed(settings: Settings, clock: FixedClock) -> tuple[FastAPI, dict[str, dic
     app = create_app(settings, clock=clock)
     access = app.state.access
     made = {scope.value: access.create(KeyIn(name=scope.value, scope=scope)).key for scope in Scope}
+    for view in (View.PSEUDONYMOUS, View.PROCESS):
+        made[view.value] = access.create(KeyIn(name=view.value, scope=Scope.READ, view=view)).key
     revoked = access.create(KeyIn(name="gone", scope=Scope.INGEST))
     access.revoke(revoked.id)
     headers = {name: bearer(key) for name, key in made.items()}
