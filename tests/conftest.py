@@ -40,7 +40,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--database-url") is None:
+        needing = [item for item in items if item.get_closest_marker("postgresql")]
+        if needing:
+            config.hook.pytest_deselected(items=needing)
+            items[:] = [item for item in items if item not in needing]
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
         if "database_url" in fixtures:

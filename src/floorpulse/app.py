@@ -2,8 +2,9 @@
 
 import asyncio
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
+from functools import partial
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -28,6 +29,7 @@ from floorpulse.dashboard.app import attach as attach_dashboard
 from floorpulse.dashboard.drawing import Drawing
 from floorpulse.dashboard.views import dashboard_views
 from floorpulse.db.engine import Database
+from floorpulse.db.leases import MIN_LEASE_S, Leases
 from floorpulse.db.migrate import head_revision
 from floorpulse.demo.live import Simulator, start_simulator
 from floorpulse.demo.router import router as demo_router
@@ -79,14 +81,24 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     rollups = Rollups(database, settings, clock)
     retention = Retention(database, settings, rollups, clock)
     drawing = Drawing(settings)
+    leases = Leases(database, clock)
+
+    def lease(job: str, interval_s: float) -> Callable[[], bool]:
+        """Whether this process runs `job`'s turn: a process that dies hands it on within
+        three of its intervals (half a minute at least)."""
+        return partial(leases.hold, job, max(3 * interval_s, MIN_LEASE_S))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        rollup_s, alert_s = settings.rollup_interval_s, settings.alert_interval_s
+        purge_s, webhooks = settings.retention_interval_s, Webhooks(database, settings, clock)
         tasks = [
-            asyncio.create_task(keep_fresh(rollups, settings.rollup_interval_s)),
-            asyncio.create_task(keep_evaluating(app.state.alerts, settings.alert_interval_s)),
-            asyncio.create_task(keep_delivering(Webhooks(database, settings, clock))),
-            asyncio.create_task(keep_purging(retention, settings.retention_interval_s)),
+            asyncio.create_task(keep_fresh(rollups, rollup_s, lease("rollups", rollup_s))),
+            asyncio.create_task(
+                keep_evaluating(app.state.alerts, alert_s, may_run=lease("alerts", alert_s))
+            ),
+            asyncio.create_task(keep_delivering(webhooks, may_run=lease("webhooks", 1.0))),
+            asyncio.create_task(keep_purging(retention, purge_s, lease("retention", purge_s))),
         ]
         simulator = _start_demo(app, ingest.service) if settings.demo else None
         app.state.simulator = simulator
@@ -102,6 +114,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
             with suppress(asyncio.CancelledError):
                 await task
         ingest.close()  # let accepted batches finish their commit
+        with suppress(Exception):  # the database gone too: the leases expire by themselves
+            leases.release()
         database.dispose()
 
     app = FastAPI(
@@ -122,6 +136,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     app.state.access = Access(database, settings.session_hours, clock)
     app.state.telemetry = telemetry
     app.state.lenses = Lenses(database)
+    app.state.leases = leases
     install_problem_handlers(app)
     app.add_middleware(
         BodySizeLimit, max_bytes=settings.max_body_bytes, chunk_timeout_s=settings.body_timeout_s

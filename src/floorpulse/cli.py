@@ -17,7 +17,8 @@ from floorpulse.access.cli import app as keys_app
 from floorpulse.edge.cli import app as edge_app
 
 if TYPE_CHECKING:
-    from floorpulse.access.service import Access
+    from fastapi import FastAPI
+
     from floorpulse.demo.schemas import SeedResult
     from floorpulse.demo.service import DemoService, SeedPlan
     from floorpulse.settings import Settings
@@ -49,45 +50,89 @@ def serve(
     demo: Annotated[
         bool, typer.Option("--demo", help="Seed 24 h of history if empty; simulate live cameras")
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Server processes [default: FLOORPULSE_WORKERS]; >1 needs PostgreSQL"),
+    ] = None,
 ) -> None:
     """Apply database migrations, then serve the API, its docs and the dashboard."""
     import uvicorn
 
-    from floorpulse.app import create_app
     from floorpulse.observability import logs
     from floorpulse.settings import get_settings
-    from floorpulse.slowclients import with_header_deadline
 
-    given = {"host": host, "port": port, "demo": demo or None}
+    given = {"host": host, "port": port, "demo": demo or None, "workers": workers}
     settings = get_settings().model_copy(
         update={key: value for key, value in given.items() if value is not None}
     )
     logs.configure(settings.log_level)
+    _check_processes(settings)
     _migrate(settings)
-    app = create_app(settings)
-    typer.echo(_who_may_connect(app.state.access, settings))
+    typer.echo(_who_may_connect(settings))
     if settings.demo:
         _seed_demo(settings)
-    typer.echo(f"FloorPulse {__version__} on http://{settings.host}:{settings.port}")
-    app.state.drawing.start()  # the dashboard's first view need not wait for its process
+    many = f", {settings.workers} processes" if settings.workers > 1 else ""
+    typer.echo(f"FloorPulse {__version__} on http://{settings.host}:{settings.port}{many}")
     uvicorn.run(
-        app,
+        served_app(settings) if settings.workers == 1 else "floorpulse.cli:served_app",
+        factory=settings.workers > 1,  # each process builds its own app
+        workers=settings.workers,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
-        http=with_header_deadline(settings.header_timeout_s),
+        http="floorpulse.slowclients:HeaderDeadline",
         log_config=logs.config(settings.log_level),
         access_log=False,  # RequestLog writes one line per request, with its id
         limit_concurrency=settings.max_connections,
     )
 
 
-def _who_may_connect(access: Access, settings: Settings) -> str:
+def served_app(settings: Settings | None = None) -> FastAPI:
+    """The app one server process serves; `serve --workers N` has uvicorn call it in each."""
+    from floorpulse.app import create_app
+    from floorpulse.observability import logs
+    from floorpulse.settings import get_settings
+    from floorpulse.slowclients import HeaderDeadline
+
+    settings = settings or get_settings()
+    logs.configure(settings.log_level)
+    HeaderDeadline.header_timeout_s = settings.header_timeout_s
+    app = create_app(settings)
+    app.state.drawing.start()  # the dashboard's first view need not wait for its process
+    return app
+
+
+def _check_processes(settings: Settings) -> None:
+    """Several processes share one database: PostgreSQL's, which takes many writers; the
+    demo's simulated cameras are one program, not one per process."""
+    refusal = None
+    if settings.workers > 1 and settings.database_url.startswith("sqlite"):
+        refusal = (
+            f"refusing --workers {settings.workers} on SQLite: it takes one writer at a time, so "
+            "more processes only wait for each other. Serve one process, or set "
+            "FLOORPULSE_DATABASE_URL to PostgreSQL (docs/SCALING.md)."
+        )
+    elif settings.workers > 1 and settings.demo:
+        refusal = "refusing --demo with --workers: the demo runs in one process"
+    if refusal:
+        typer.echo(refusal, err=True)
+        raise typer.Exit(2)
+
+
+def _who_may_connect(settings: Settings) -> str:
     """Say who may connect; refuse to listen beyond this machine while no key guards it."""
     from floorpulse.access.keys import is_loopback
+    from floorpulse.access.service import Access
+    from floorpulse.db.engine import Database
 
-    access.refresh()
-    if access.any_keys():
+    database = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    try:
+        access = Access(database, settings.session_hours)
+        access.refresh()
+        keyed = access.any_keys()
+    finally:
+        database.dispose()
+    if keyed:
         return "API keys are set: every request needs one (dashboard: sign in with a read key)"
     if not is_loopback(settings.host):
         typer.echo(

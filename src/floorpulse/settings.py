@@ -29,6 +29,8 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    # Server processes sharing the port (`serve --workers`); more than one needs PostgreSQL.
+    workers: int = Field(default=1, ge=1, le=64)
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
 
     default_site: str = Field(default="main", min_length=1, max_length=64)

@@ -6,12 +6,13 @@ deadline is in bodylimit.py.
 """
 
 import asyncio
-from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 
 class HeaderDeadline(HttpToolsProtocol):
+    # Set once per process from FLOORPULSE_HEADER_TIMEOUT_S; given to uvicorn by its import
+    # path, which its worker processes can load (a class made at run time they could not).
     header_timeout_s = 10.0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -39,8 +40,3 @@ class HeaderDeadline(HttpToolsProtocol):
         if self._deadline is not None:
             self._deadline.cancel()
             self._deadline = None
-
-
-def with_header_deadline(timeout_s: float) -> Any:
-    """The protocol class to give uvicorn, closing connections after `timeout_s` of headers."""
-    return type("HeaderDeadline", (HeaderDeadline,), {"header_timeout_s": timeout_s})

@@ -11,7 +11,7 @@ batches landing in one hour cost one rebuild, not one each.
 
 import asyncio
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from itertools import groupby
 from typing import Any
@@ -146,8 +146,11 @@ def tally_span(
     return tally(states, units, window, timeout_us, bucket_us)
 
 
-async def keep_fresh(rollups: Rollups, interval_s: float) -> None:
-    """Rebuild stale hours for as long as the app runs, then every `interval_s` seconds.
+async def keep_fresh(
+    rollups: Rollups, interval_s: float, may_run: Callable[[], bool] = lambda: True
+) -> None:
+    """Rebuild stale hours for as long as the app runs, then every `interval_s` seconds, in
+    the one process `may_run` says (db/leases.py).
 
     A backlog (a settings change, a camera's hours of late events) is worked through at half
     pace: after each full batch the task rests as long as the batch took, so ingestion keeps
@@ -161,6 +164,9 @@ async def keep_fresh(rollups: Rollups, interval_s: float) -> None:
         while True:
             began = loop.time()
             try:
+                if not await loop.run_in_executor(pool, may_run):
+                    await asyncio.sleep(interval_s)
+                    continue
                 if not basis_checked:
                     await loop.run_in_executor(pool, rollups.check_basis)
                     basis_checked = True

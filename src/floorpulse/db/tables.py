@@ -363,6 +363,17 @@ class InstallSecret(Base):
     value: Mapped[str] = mapped_column(String(128))
 
 
+class JobLease(Base):
+    """A scheduled job (rollups, alerts, webhooks, retention) runs in the one server process
+    holding its lease until `expires_us` (db/leases.py)."""
+
+    __tablename__ = "job_leases"
+
+    job: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    expires_us: Mapped[int] = mapped_column(BigInteger)
+
+
 # Core handles for the repositories' statements (the ORM types them as generic FromClauses).
 events = cast(Table, Event.__table__)
 workers = cast(Table, Worker.__table__)
@@ -380,3 +391,4 @@ api_keys = cast(Table, ApiKey.__table__)
 sessions = cast(Table, Session.__table__)
 purges = cast(Table, Purge.__table__)
 install_secrets = cast(Table, InstallSecret.__table__)
+job_leases = cast(Table, JobLease.__table__)

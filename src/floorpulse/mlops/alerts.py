@@ -9,6 +9,7 @@ transaction, so a notice is never lost between the two.
 import asyncio
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -198,14 +199,20 @@ def delivery_out(row: Any) -> DeliveryOut:
     )
 
 
-async def keep_evaluating(alerts: Alerts, interval_s: float, first_after_s: float = 60.0) -> None:
+async def keep_evaluating(
+    alerts: Alerts,
+    interval_s: float,
+    first_after_s: float = 60.0,
+    may_run: Callable[[], bool] = lambda: True,
+) -> None:
     """Evaluate alerts for as long as the app runs: first soon after start (a server restarted
-    more often than the interval still evaluates), then every `interval_s` seconds. A failure
-    is logged and tried again at the next turn."""
+    more often than the interval still evaluates), then every `interval_s` seconds, in the one
+    process `may_run` says. A failure is logged and tried again at the next turn."""
     await asyncio.sleep(min(first_after_s, interval_s))
     while True:
         try:
-            await asyncio.to_thread(alerts.evaluate)
+            if await asyncio.to_thread(may_run):
+                await asyncio.to_thread(alerts.evaluate)
         except Exception:
             log.exception(
                 "evaluating model-health alerts failed; trying again in %.0f s", interval_s

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -93,13 +94,17 @@ class Webhooks:
             repository.record_attempt(conn, row.id, values)
 
 
-async def keep_delivering(webhooks: Webhooks, interval_s: float = 1.0) -> None:
-    """Send due deliveries for as long as the app runs; a failure is logged and retried."""
+async def keep_delivering(
+    webhooks: Webhooks, interval_s: float = 1.0, may_run: Callable[[], bool] = lambda: True
+) -> None:
+    """Send due deliveries for as long as the app runs, from the one process `may_run` says
+    (else each would send them); a failure is logged and retried."""
     timeout = httpx.Timeout(webhooks.settings.webhook_timeout_s)
     async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
         while True:
             try:
-                await webhooks.send_due(client)
+                if await asyncio.to_thread(may_run):
+                    await webhooks.send_due(client)
             except Exception:
                 log.exception("sending webhook deliveries failed; retrying")
             await asyncio.sleep(interval_s)

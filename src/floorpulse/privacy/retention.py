@@ -9,6 +9,7 @@ hour after it carries its opening state in from them.
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -59,13 +60,16 @@ class Retention:
             return repository.stale_before(conn, before_us)
 
 
-async def keep_purging(retention: Retention, interval_s: float) -> None:
+async def keep_purging(
+    retention: Retention, interval_s: float, may_run: Callable[[], bool] = lambda: True
+) -> None:
     """Purge every `interval_s`, the first time one interval after start (start-up stays quick),
-    in a thread; a failure is logged and tried again at the next."""
+    in a thread, in the one process `may_run` says; a failure is logged and tried again at
+    the next."""
     while True:
         await asyncio.sleep(interval_s)
         try:
-            purged = await asyncio.to_thread(retention.purge)
+            purged = await asyncio.to_thread(lambda: retention.purge() if may_run() else None)
         except Exception:
             log.exception("deleting raw events past retention failed; retrying")
         else:

@@ -1,0 +1,56 @@
+"""`serve --workers N`: several server processes on one PostgreSQL database, each event stored
+once, each scheduled job run by one of them; SQLite is refused, with the reason."""
+
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from floorpulse.db.engine import Database
+from tests.factories import floorpulse, make_event, stored_count
+from tests.server.live import StartServer
+
+SENT = 400
+
+
+def test_more_than_one_process_on_sqlite_is_refused_with_the_reason(tmp_path: Path) -> None:
+    refused = floorpulse(f"sqlite:///{tmp_path / 'fp.db'}", "serve", "--workers", "2")
+
+    assert refused.returncode == 2
+    assert "refusing --workers 2 on SQLite" in refused.stderr
+    assert "PostgreSQL" in refused.stderr
+
+
+@pytest.mark.postgresql
+def test_two_processes_store_each_event_once_and_share_the_jobs(
+    start_server: StartServer, database_url: str, tmp_path: Path
+) -> None:
+    server = start_server(None, "--workers", "2", FLOORPULSE_LOG_LEVEL="info")
+    events = [
+        make_event(event_id=f"cam-{n % (SENT // 2)}", timestamp=f"2026-01-15T10:{n % 60:02d}:00Z")
+        for n in range(SENT)
+    ]  # every event twice: the second copy comes on another connection, maybe to the other process
+
+    def send(event: dict[str, object]) -> int:
+        with httpx.Client(base_url=server.url, timeout=30) as client:  # a new connection each
+            return client.post("/api/events", json=event).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(send, events))
+    time.sleep(2)  # each process takes its jobs' turns
+
+    database = Database(database_url)
+    with database.read() as conn:
+        holders = conn.execute(text("SELECT holder FROM job_leases")).scalars().all()
+    stored = stored_count(database)
+    database.dispose()
+    log = (tmp_path / f"server-{server.port}.log").read_text()
+    served_by = set(re.findall(r"Started server process \[(\d+)\]", log))
+    assert sorted(set(statuses)) == [200, 201]
+    assert stored == SENT // 2
+    assert len(served_by) == 2
+    assert {holder.split(":")[1] for holder in holders} <= served_by
