@@ -9,6 +9,7 @@ which is what the PostgreSQL pass runs (browser tests aside: they run once, on S
 import itertools
 import os
 import shutil
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -166,3 +167,18 @@ def _admin(server_url: str, *statements: str) -> None:
         for statement in statements:
             conn.exec_driver_sql(statement)
     engine.dispose()
+
+
+BROKER = ("127.0.0.1", int(os.environ.get("FLOORPULSE_TEST_MQTT_PORT", "1883")))
+
+
+@pytest.fixture
+def broker() -> tuple[str, int]:
+    """The local MQTT broker; missing, the test is skipped, except under CI where it must run."""
+    try:
+        socket.create_connection(BROKER, timeout=2).close()
+    except OSError:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"no MQTT broker on {BROKER}; CI needs one (docs/EDGE.md)")
+        pytest.skip(f"no MQTT broker on {BROKER}")
+    return BROKER

@@ -4,10 +4,14 @@ import json
 import os
 import subprocess
 import sys
+import time
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+import paho.mqtt.client as paho
+from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import func, select
 
 from floorpulse.db.engine import Database
@@ -81,3 +85,21 @@ ROUND_THE_CLOCK = json.dumps(
 
 def iso(instant: datetime) -> str:
     return instant.isoformat().replace("+00:00", "Z")
+
+
+def publisher(host: str, port: int) -> paho.Client:
+    """An MQTT client of the test's own, connected and running."""
+    client = paho.Client(CallbackAPIVersion.VERSION2, client_id=f"test-{uuid.uuid4().hex[:8]}")
+    client.connect(host, port)
+    client.loop_start()
+    return client
+
+
+def eventually(check: Callable[[], bool], within_s: float = 20.0) -> bool:
+    """Whether `check` comes true within `within_s`, asked every 50 ms."""
+    deadline = time.monotonic() + within_s
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True

@@ -214,6 +214,64 @@ def _report(result: SeedResult) -> None:
 
 
 @app.command()
+def mqtt(
+    host: Annotated[str | None, typer.Option(help="Broker [default: FLOORPULSE_MQTT_HOST]")] = None,
+    port: Annotated[int | None, typer.Option(help="[default: FLOORPULSE_MQTT_PORT]")] = None,
+    topic: Annotated[
+        str | None, typer.Option(help="Topic filter [default: floorpulse/+/events]")
+    ] = None,
+    group: Annotated[
+        str | None, typer.Option(help="Shared subscription group [default: floorpulse]")
+    ] = None,
+    client_id: Annotated[
+        str | None, typer.Option(help="This process's id [default: floorpulse-ingest-<host>]")
+    ] = None,
+) -> None:
+    """Store the events published to an MQTT broker, acknowledging each message once stored;
+    run several (each its own --client-id) and the broker splits the messages among them."""
+    import signal
+    import threading
+
+    from floorpulse.db.engine import Database
+    from floorpulse.events.mqtt import Broker, MqttIngest, consume, default_client_id
+    from floorpulse.events.service import EventService
+    from floorpulse.observability import logs
+    from floorpulse.settings import get_settings
+
+    given = {
+        "mqtt_host": host,
+        "mqtt_port": port,
+        "mqtt_topic": topic,
+        "mqtt_group": group,
+        "mqtt_client_id": client_id,
+    }
+    settings = get_settings().model_validate(
+        get_settings().model_dump() | {k: v for k, v in given.items() if v is not None}
+    )
+    logs.configure(settings.log_level)
+    _migrate(settings)
+    broker = Broker(
+        settings.mqtt_host,
+        settings.mqtt_port,
+        settings.mqtt_topic,
+        settings.mqtt_group,
+        settings.mqtt_client_id or default_client_id(),
+    )
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    database = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    typer.echo(
+        f"storing {broker.topic} from mqtt://{broker.host}:{broker.port} "
+        f"(group {broker.group}, client {broker.client_id})"
+    )
+    try:
+        consume(MqttIngest(EventService(database, settings)), broker, stop)
+    finally:
+        database.dispose()
+
+
+@app.command()
 def migrate() -> None:
     """Bring the database schema up to date (serve does this too)."""
     from floorpulse.settings import get_settings

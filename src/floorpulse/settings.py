@@ -31,6 +31,15 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     # Server processes sharing the port (`serve --workers`); more than one needs PostgreSQL.
     workers: int = Field(default=1, ge=1, le=64)
+
+    # `floorpulse mqtt`: the broker, the topics (one level a site: floorpulse/<site>/events),
+    # the shared subscription's group (its processes split the messages) and this process's
+    # client id (default floorpulse-ingest-<host>; each process on a host needs its own).
+    mqtt_host: str = "127.0.0.1"
+    mqtt_port: int = Field(default=1883, ge=1, le=65535)
+    mqtt_topic: str = Field(default="floorpulse/+/events", min_length=1)
+    mqtt_group: str = Field(default="floorpulse", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    mqtt_client_id: str | None = Field(default=None, max_length=128)
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
 
     default_site: str = Field(default="main", min_length=1, max_length=64)

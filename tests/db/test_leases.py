@@ -1,7 +1,7 @@
 """Leases: each scheduled job runs in one process at a time, and passes on when it stops."""
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime
 
@@ -14,7 +14,7 @@ from floorpulse.db.engine import Database
 from floorpulse.db.leases import Leases
 from floorpulse.db.migrate import upgrade
 from floorpulse.settings import Settings
-from tests.factories import LOCAL, FixedClock
+from tests.factories import LOCAL, FixedClock, eventually
 
 TTL_S = 30.0
 
@@ -104,15 +104,6 @@ def holders(db: Database) -> dict[str, str]:
     with db.read() as conn:
         rows = conn.execute(text("SELECT job, holder, expires_us FROM job_leases")).all()
     return {row.job: row.holder for row in rows if row.expires_us > 0}
-
-
-def eventually(check: Callable[[], bool], within_s: float = 10.0) -> bool:
-    deadline = time.monotonic() + within_s
-    while not check():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def test_of_two_servers_on_one_database_one_runs_the_jobs_and_the_other_takes_over(

@@ -1,40 +1,14 @@
 """The agent reading an MQTT topic on a real broker (Mosquitto on 127.0.0.1:1883)."""
 
 import json
-import os
-import socket
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import paho.mqtt.client as paho
-import pytest
-from paho.mqtt.enums import CallbackAPIVersion
-
 from floorpulse.demo.generator import Factory, generate
 from tests.edge.agentproc import Agent, assert_exactly_once, key
+from tests.factories import publisher
 from tests.server.live import StartServer
-
-BROKER = ("127.0.0.1", int(os.environ.get("FLOORPULSE_TEST_MQTT_PORT", "1883")))
-
-
-@pytest.fixture
-def broker() -> tuple[str, int]:
-    """The local broker; missing, the test is skipped, except under CI where it must run."""
-    try:
-        socket.create_connection(BROKER, timeout=2).close()
-    except OSError:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"no MQTT broker on {BROKER}; CI needs one (docs/EDGE.md)")
-        pytest.skip(f"no MQTT broker on {BROKER}")
-    return BROKER
-
-
-def publisher(host: str, port: int) -> paho.Client:
-    client = paho.Client(CallbackAPIVersion.VERSION2, client_id=f"test-{uuid.uuid4().hex[:8]}")
-    client.connect(host, port)
-    client.loop_start()
-    return client
 
 
 def test_events_published_to_a_topic_reach_the_server_exactly_once(

@@ -13,6 +13,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
+    Text,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -374,6 +375,21 @@ class JobLease(Base):
     expires_us: Mapped[int] = mapped_column(BigInteger)
 
 
+class DeadLetter(Base):
+    """A message (or one event of it) that arrived over MQTT and was not stored, and why:
+    kept for a person to read, since MQTT has no answer to tell the sender."""
+
+    __tablename__ = "dead_letters"
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    received_us: Mapped[int] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(String(256))  # mqtt:<topic>
+    payload: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_dead_letters_received_us", "received_us"),)
+
+
 # Core handles for the repositories' statements (the ORM types them as generic FromClauses).
 events = cast(Table, Event.__table__)
 workers = cast(Table, Worker.__table__)
@@ -392,3 +408,4 @@ sessions = cast(Table, Session.__table__)
 purges = cast(Table, Purge.__table__)
 install_secrets = cast(Table, InstallSecret.__table__)
 job_leases = cast(Table, JobLease.__table__)
+dead_letters = cast(Table, DeadLetter.__table__)
