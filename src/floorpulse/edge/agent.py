@@ -1,20 +1,32 @@
-"""The edge agent: a reader fills the durable queue from a source, a forwarder empties it."""
+"""The edge agent: a reader fills the durable queue from a source, a sender empties it (to the
+server over HTTP, or to an MQTT broker)."""
 
 import logging
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import httpx
 
-from floorpulse.edge.forwarder import Forwarder
+from floorpulse.edge.forwarder import Forwarder, Sender
+from floorpulse.edge.publisher import Publisher
 from floorpulse.edge.queue import EdgeQueue
 from floorpulse.edge.sources import Chunk
 
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class MqttTarget:
+    """Where an agent publishes instead of posting: a broker and a topic."""
+
+    host: str
+    port: int
+    topic: str
+
+
 class EdgeAgent:
-    """Runs one source into the queue while a thread forwards the queue to the server."""
+    """Runs one source into the queue while a thread sends the queue on."""
 
     def __init__(
         self,
@@ -24,13 +36,26 @@ class EdgeAgent:
         batch_size: int = 500,
         timeout_s: float = 30,
         api_key: str | None = None,
+        publish: MqttTarget | None = None,
     ) -> None:
         self.queue = queue
         self.stop = threading.Event()
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self.client = httpx.Client(base_url=server_url, timeout=timeout_s, headers=headers)
-        self.forwarder = Forwarder(queue, self.client, batch_size=batch_size, stop=self.stop)
-        self._forwarding = threading.Thread(target=self.forwarder.run, name="forward", daemon=True)
+        self.sender: Sender
+        if publish is None:
+            headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+            client = httpx.Client(base_url=server_url, timeout=timeout_s, headers=headers)
+            self.sender = Forwarder(queue, client, batch_size=batch_size, stop=self.stop)
+        else:
+            self.sender = Publisher(
+                queue,
+                publish.host,
+                publish.port,
+                publish.topic,
+                batch_size=batch_size,
+                timeout_s=timeout_s,
+                stop=self.stop,
+            )
+        self._forwarding = threading.Thread(target=self.sender.run, name="forward", daemon=True)
 
     def run(self, chunks: Iterable[Chunk], *, drain: bool = True) -> None:
         """Read `chunks` into the queue until they end (or `stop`), forwarding meanwhile.
@@ -51,7 +76,7 @@ class EdgeAgent:
         self.stop.set()
         if self._forwarding.is_alive():
             self._forwarding.join()
-        self.client.close()
+        self.sender.close()
         self.queue.close()
 
     def _enqueue(self, chunk: Chunk) -> bool:

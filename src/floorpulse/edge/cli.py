@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from floorpulse.demo.generator import Factory
-from floorpulse.edge.agent import EdgeAgent
+from floorpulse.edge.agent import EdgeAgent, MqttTarget
 from floorpulse.edge.queue import EdgeQueue, Status, WhenFull
 from floorpulse.edge.settings import EdgeSettings
 from floorpulse.edge.sources import Chunk, follow, from_lines, mqtt, simulate
@@ -35,6 +35,10 @@ def edge(
         Path | None, typer.Option("--follow", help="Follow this file of JSON lines")
     ] = None,
     mqtt_topic: Annotated[str | None, typer.Option(help="Read this MQTT topic")] = None,
+    publish_topic: Annotated[
+        str | None,
+        typer.Option(help="Publish to this MQTT topic instead of posting [..._PUBLISH_TOPIC]"),
+    ] = None,
     simulate_cameras: Annotated[
         int | None, typer.Option("--simulate", help="Simulate N cameras (and workers)")
     ] = None,
@@ -43,7 +47,7 @@ def edge(
     """Forward events from stdin (JSON lines), a file, MQTT or the simulator to the server."""
     if ctx.invoked_subcommand:
         return
-    settings = _settings(server, queue, capacity, when_full)
+    settings = _settings(server, queue, capacity, when_full, publish_topic)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     store = EdgeQueue(
         settings.queue_path, capacity=settings.queue_capacity, when_full=settings.when_full
@@ -55,12 +59,15 @@ def edge(
         batch_size=settings.batch_size,
         timeout_s=settings.timeout_s,
         api_key=key,
+        publish=_target(settings),
     )
     signal.signal(signal.SIGTERM, lambda *_: agent.stop.set())
     chunks, drain = _source(
         settings, store, agent.stop, follow_file, mqtt_topic, simulate_cameras, seed
     )
-    typer.echo(f"edge agent {store.agent_id}: queue {settings.queue_path} -> {settings.server_url}")
+    typer.echo(
+        f"edge agent {store.agent_id}: queue {settings.queue_path} -> {_destination(settings)}"
+    )
     try:
         agent.run(chunks, drain=drain)
     except KeyboardInterrupt:
@@ -85,16 +92,33 @@ def status(
 
 
 def _settings(
-    server: str | None, queue: Path | None, capacity: int | None, when_full: WhenFull | None
+    server: str | None,
+    queue: Path | None,
+    capacity: int | None,
+    when_full: WhenFull | None,
+    publish_topic: str | None = None,
 ) -> EdgeSettings:
     given = {
         "server_url": server,
         "queue_path": queue,
         "queue_capacity": capacity,
         "when_full": when_full,
+        "publish_topic": publish_topic,
     }
     overrides = {key: value for key, value in given.items() if value is not None}
     return EdgeSettings(**overrides)  # type: ignore[arg-type]
+
+
+def _target(settings: EdgeSettings) -> MqttTarget | None:
+    if settings.publish_topic is None:
+        return None
+    return MqttTarget(settings.mqtt_host, settings.mqtt_port, settings.publish_topic)
+
+
+def _destination(settings: EdgeSettings) -> str:
+    if settings.publish_topic is None:
+        return settings.server_url
+    return f"mqtt://{settings.mqtt_host}:{settings.mqtt_port}/{settings.publish_topic}"
 
 
 def _source(

@@ -42,8 +42,50 @@ class Backoff:
         self.attempt = 0
 
 
-class Forwarder:
-    """Takes batches from the queue and posts them until stopped."""
+class Sender:
+    """Takes batches from the queue and sends them until stopped: to the server over HTTP
+    (Forwarder) or to an MQTT broker (publisher.Publisher)."""
+
+    def __init__(
+        self,
+        queue: EdgeQueue,
+        *,
+        batch_size: int = 500,
+        backoff: Backoff | None = None,
+        stop: threading.Event | None = None,
+    ) -> None:
+        self.queue = queue
+        self.batch_size = batch_size
+        self.backoff = backoff or Backoff()
+        self.stop = stop or threading.Event()
+
+    def run(self, idle_poll_s: float = 0.2) -> None:
+        """Send until stopped; waits between polls of an empty queue and after failures."""
+        while not self.stop.is_set():
+            batch = self.queue.take(self.batch_size)
+            if not batch:
+                self.stop.wait(idle_poll_s)
+                continue
+            delay_s = self.send(batch)
+            if delay_s:
+                self.stop.wait(delay_s)
+
+    def send(self, batch: Sequence[Queued]) -> float:
+        """Send one batch and settle it; answer how long to wait before the next try (0: none)."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Let go of the connection."""
+
+    def _failed(self, reason: str, retry_after_s: float) -> float:
+        self.queue.record_error(reason)
+        delay_s = self.backoff.next_delay_s(retry_after_s)
+        log.warning("forwarding failed (%s); retrying in %.1f s", reason, delay_s)
+        return delay_s
+
+
+class Forwarder(Sender):
+    """Posts batches to the server and settles each event by its answer."""
 
     def __init__(
         self,
@@ -54,22 +96,11 @@ class Forwarder:
         backoff: Backoff | None = None,
         stop: threading.Event | None = None,
     ) -> None:
-        self.queue = queue
+        super().__init__(queue, batch_size=batch_size, backoff=backoff, stop=stop)
         self.client = client
-        self.batch_size = batch_size
-        self.backoff = backoff or Backoff()
-        self.stop = stop or threading.Event()
 
-    def run(self, idle_poll_s: float = 0.2) -> None:
-        """Forward until stopped; waits between polls of an empty queue and after failures."""
-        while not self.stop.is_set():
-            batch = self.queue.take(self.batch_size)
-            if not batch:
-                self.stop.wait(idle_poll_s)
-                continue
-            delay_s = self.send(batch)
-            if delay_s:
-                self.stop.wait(delay_s)
+    def close(self) -> None:
+        self.client.close()
 
     def send(self, batch: Sequence[Queued]) -> float:
         """Post one batch and settle it; answer how long to wait before the next try (0: none)."""
@@ -114,12 +145,6 @@ class Forwarder:
             return 0.0
         middle = len(batch) // 2
         return self.send(batch[:middle]) or self.send(batch[middle:])
-
-    def _failed(self, reason: str, retry_after_s: float) -> float:
-        self.queue.record_error(reason)
-        delay_s = self.backoff.next_delay_s(retry_after_s)
-        log.warning("forwarding failed (%s); retrying in %.1f s", reason, delay_s)
-        return delay_s
 
 
 def _retry_after_s(response: httpx.Response) -> float:

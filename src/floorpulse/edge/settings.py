@@ -25,3 +25,6 @@ class EdgeSettings(BaseSettings):
     api_key: SecretStr | None = None  # an ingest key; needed once the server has keys
     mqtt_host: str = "127.0.0.1"
     mqtt_port: int = Field(default=1883, ge=1, le=65535)
+    # Publish to this topic of the broker (floorpulse/<site>/events) instead of posting to
+    # the server: the server's `floorpulse mqtt` stores what arrives there.
+    publish_topic: str | None = None
