@@ -56,8 +56,6 @@ def serve(
     ] = None,
 ) -> None:
     """Apply database migrations, then serve the API, its docs and the dashboard."""
-    import uvicorn
-
     from floorpulse.observability import logs
     from floorpulse.settings import get_settings
 
@@ -73,6 +71,15 @@ def serve(
         _seed_demo(settings)
     many = f", {settings.workers} processes" if settings.workers > 1 else ""
     typer.echo(f"FloorPulse {__version__} on http://{settings.host}:{settings.port}{many}")
+    with _shared_metrics(settings.workers):
+        _run(settings)
+
+
+def _run(settings: Settings) -> None:
+    import uvicorn
+
+    from floorpulse.observability import logs
+
     uvicorn.run(
         served_app(settings) if settings.workers == 1 else "floorpulse.cli:served_app",
         factory=settings.workers > 1,  # each process builds its own app
@@ -85,6 +92,32 @@ def serve(
         access_log=False,  # RequestLog writes one line per request, with its id
         limit_concurrency=settings.max_connections,
     )
+
+
+@contextmanager
+def _shared_metrics(processes: int) -> Iterator[None]:
+    """Several processes keep their /metrics figures in one folder (prometheus_client's
+    multiprocess mode), which each reads when scraped; it must start empty."""
+    import os
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from floorpulse.observability.telemetry import MULTIPROCESS_DIR
+
+    if processes == 1:
+        yield
+        return
+    given = os.environ.get(MULTIPROCESS_DIR)
+    folder = Path(given) if given else Path(tempfile.mkdtemp(prefix="floorpulse-metrics-"))
+    for stale in folder.glob("*.db"):  # an earlier run's
+        stale.unlink()
+    os.environ[MULTIPROCESS_DIR] = str(folder)  # the worker processes inherit it
+    try:
+        yield
+    finally:
+        if not given:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def served_app(settings: Settings | None = None) -> FastAPI:

@@ -42,6 +42,7 @@ def test_two_processes_store_each_event_once_and_share_the_jobs(
     with ThreadPoolExecutor(8) as pool:
         statuses = list(pool.map(send, events))
     time.sleep(2)  # each process takes its jobs' turns
+    scrapes = [httpx.get(f"{server.url}/metrics", timeout=30).text for _ in range(6)]
 
     database = Database(database_url)
     with database.read() as conn:
@@ -54,3 +55,7 @@ def test_two_processes_store_each_event_once_and_share_the_jobs(
     assert stored == SENT // 2
     assert len(served_by) == 2
     assert {holder.split(":")[1] for holder in holders} <= served_by
+    # whichever process a scrape reaches counts what both took
+    for scrape in scrapes:
+        assert 'floorpulse_events_total{outcome="accepted"} 200.0' in scrape
+        assert 'floorpulse_events_total{outcome="duplicate"} 200.0' in scrape

@@ -142,6 +142,7 @@ class DriftReport(Window):
 
 
 AlertState = Literal["open", "acknowledged", "resolved"]
+Signal = Literal["confidence", "mix", "productivity", "silence"]
 
 
 class AlertQuery(BaseModel):
@@ -159,7 +160,7 @@ class AlertOut(BaseModel):
     id: int
     site_id: str
     cause: str = Field(description="signal:scope:subject; one unresolved alert per cause.")
-    signal: Literal["confidence", "mix", "productivity", "silence"]
+    signal: Signal
     scope: str = Field(description="model, camera, worker or workstation.")
     subject: str = Field(description="The model version, camera id or metric concerned.")
     state: AlertState

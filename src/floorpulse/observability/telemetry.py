@@ -1,10 +1,20 @@
-"""What /metrics exposes: counters and histograms kept in this process, and gauges read from
-the database when scraped. One registry per app (tests build many apps in one process)."""
+"""What /metrics exposes: counters and histograms kept in this process (in every process of a
+`serve --workers N`, merged), and gauges read from the database when scraped. One registry
+per app (tests build many apps in one process)."""
 
+import os
 from collections.abc import Callable, Iterable
+from typing import Final
 
 from cachetools import LRUCache
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 
 from floorpulse.events.schemas import BatchResult, RejectedEvent
 
@@ -26,6 +36,12 @@ EVENT_FIELDS = frozenset(
 )
 LATENCY_BUCKETS_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 AGENTS_KEPT = 10_000
+# Set (by `serve --workers N`) to a folder where each process keeps its figures, so that the
+# process a scrape reaches answers for all of them (prometheus_client's multiprocess mode).
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+# A gauge set by whichever process heard last (an agent's report, a database reading at a
+# scrape) reads as its latest value across the processes.
+LATEST: Final = "mostrecent"
 
 
 class Telemetry:
@@ -58,29 +74,34 @@ class Telemetry:
             "floorpulse_rollup_stale_hours",
             "Worker-hours whose rollup awaits a rebuild.",
             registry=r,
+            multiprocess_mode=LATEST,
         )
         self.rollup_lag_s = Gauge(
             "floorpulse_rollup_lag_seconds",
             "How long the oldest change not yet in the rollups has waited.",
             registry=r,
+            multiprocess_mode=LATEST,
         )
         self.alerts = Gauge(
             "floorpulse_alerts_open",
             "Alerts not resolved, by signal and state.",
             ["signal", "state"],
             registry=r,
+            multiprocess_mode=LATEST,
         )
         self.edge_backlog = Gauge(
             "floorpulse_edge_backlog_events",
             "Events queued at each edge agent, as it last said.",
             ["agent"],
             registry=r,
+            multiprocess_mode=LATEST,
         )
         self.edge_oldest_s = Gauge(
             "floorpulse_edge_oldest_queued_seconds",
             "Age of the oldest event queued at each edge agent, as it last said.",
             ["agent"],
             registry=r,
+            multiprocess_mode=LATEST,
         )
         self._agents = _Agents(AGENTS_KEPT, self._forget_agent)
 
@@ -110,7 +131,12 @@ class Telemetry:
         self.edge_oldest_s.remove(agent)
 
     def exposition(self) -> bytes:
-        return generate_latest(self.registry)
+        """This process's figures; under `serve --workers N`, every process's, merged."""
+        if MULTIPROCESS_DIR not in os.environ:
+            return generate_latest(self.registry)
+        merged = CollectorRegistry()
+        multiprocess.MultiProcessCollector(merged)  # type: ignore[no-untyped-call]
+        return generate_latest(merged)
 
     def _rejections(self, rejected: list[RejectedEvent]) -> None:
         for event in rejected:
