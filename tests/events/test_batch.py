@@ -89,6 +89,23 @@ def test_of_repeats_within_a_batch_the_first_is_kept_whatever_its_confidence(
     assert stored["confidence"] == 0.3
 
 
+def test_a_big_batch_half_stored_already_stores_the_other_half_once(
+    client: TestClient, db: Database
+) -> None:
+    """A batch big enough for PostgreSQL's COPY path, with duplicates of stored events by id
+    and by natural key, and low-confidence events among them."""
+    by_id = [make_event(event_id=f"cam-{n}", timestamp=_minute(n % 60)) for n in range(150)]
+    by_key = [make_event(worker_id=f"W{n}", timestamp=_minute(n % 60)) for n in range(150)]
+    doubtful = [make_event(worker_id=f"D{n}", confidence=0.3) for n in range(120)]
+    client.post("/api/events/batch", json=by_id[::2] + by_key[::2])
+
+    counts = client.post("/api/events/batch", json=by_id + by_key + doubtful).json()
+
+    assert (counts["accepted"], counts["duplicates"], counts["low_confidence"]) == (270, 150, 120)
+    assert stored_count(db) == 420
+    assert client.post("/api/events/batch", json=doubtful).json()["duplicates"] == 120
+
+
 def test_a_batch_of_only_rejects_is_answered_not_refused(client: TestClient, db: Database) -> None:
     result = client.post("/api/events/batch", json=[{"worker_id": "W1"}, 5]).json()
 

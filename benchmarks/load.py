@@ -1,0 +1,395 @@
+"""Load test: cameras, a backlog burst and dashboards against several server processes on
+PostgreSQL, one of them killed midway (issue 8; docs/SCALING.md quotes its figures).
+
+    .venv/bin/python benchmarks/load.py                        # 2 processes, 200 cameras
+    .venv/bin/python benchmarks/load.py --processes 4 --steady-s 60
+
+On a fresh database of the PostgreSQL server given (a user allowed to create databases), it
+starts `floorpulse serve --workers N` and, over loopback:
+
+1. **steady**: `--cameras` cameras each send `--rate` events/s in real time (a batch a second
+   each, as an edge agent with a live feed does), while `--dashboards` dashboards refresh
+   every second (the dashboard's own refresh request, polled) and a probe measures the delay
+   from an event's arrival to its appearance in the metrics API;
+2. **burst**: on top of that, every camera flushes a backlog ten times what it sent while
+   steady (`--burst`), in batches of 500 as edge agents do, over `--connections`; midway one
+   server process is killed (SIGKILL) and the senders retry, as agents do;
+3. **reconciliation**: every event sent is stored exactly once.
+
+It prints events/s sustained through the burst, ingest latency p50/p95/p99, the
+event-to-metrics delay, each process's CPU and memory, and the reconciliation.
+"""
+
+import argparse
+import os
+import signal
+import statistics
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from floorpulse.dashboard import ids
+from floorpulse.dashboard.refresh import PANEL_OUTPUTS
+from floorpulse.devtools import ServerProcess
+
+REFRESH = "/_dash-update-component"
+PROBE = "LOAD-PROBE"
+BATCH = 500  # an edge agent's batch
+
+
+@dataclass
+class Tally:
+    """What the senders did: latencies of answered requests, events sent, retries."""
+
+    latencies: list[float] = field(default_factory=list)
+    sent: int = 0
+    retries: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, took_s: float, events: int, retries: int) -> None:
+        with self.lock:
+            self.latencies.append(took_s)
+            self.sent += events
+            self.retries += retries
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--server-url",
+        default=os.environ.get(
+            "FLOORPULSE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+        ),
+        help="a PostgreSQL server and a user allowed to create databases",
+    )
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--cameras", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=2.0, help="events/s per camera, steady")
+    parser.add_argument("--steady-s", type=float, default=30.0)
+    parser.add_argument("--burst", type=int, default=10, help="backlog, times the steady events")
+    parser.add_argument("--connections", type=int, default=6)
+    parser.add_argument("--dashboards", type=int, default=20)
+    parser.add_argument(
+        "--polling", action="store_true", help="dashboards poll (no push connection)"
+    )
+    args = parser.parse_args()
+
+    with fresh_database(args.server_url) as url:
+        env = {
+            "FLOORPULSE_DATABASE_URL": url,
+            "FLOORPULSE_WORKERS": str(args.processes),
+            "FLOORPULSE_LOG_LEVEL": "warning",
+            "FLOORPULSE_RATE_LIMITS": "false",
+        }
+        with ServerProcess(env, ready_within_s=120) as server:
+            run(server, url, args)
+
+
+def run(server: ServerProcess, url: str, args: argparse.Namespace) -> None:
+    steady_events = round(args.cameras * args.rate * args.steady_s)
+    backlog = backlog_batches(args.cameras, steady_events * args.burst, args.connections)
+    print(
+        f"{args.processes} server processes on PostgreSQL; {args.cameras} cameras at "
+        f"{args.rate:g} events/s each for {args.steady_s:.0f} s (~{steady_events:,} events), "
+        f"a backlog of {steady_events * args.burst:,} events flushed midway; "
+        f"{args.dashboards} dashboards refreshing every second "
+        f"({'polling' if args.polling else 'at push beats'})"
+    )
+    stop = threading.Event()
+    live, burst, viewers = Tally(), Tally(), Tally()
+    delays: list[float] = []
+    cpu_before = per_process(server, cpu_s)
+    threads = [
+        threading.Thread(target=cameras, args=(server.url, args, live, stop)),
+        threading.Thread(
+            target=dashboards, args=(server.url, args.dashboards, not args.polling, viewers, stop)
+        ),
+        threading.Thread(target=probe, args=(server.url, delays, stop)),
+    ]
+    for thread in threads:
+        thread.start()
+    time.sleep(args.steady_s / 2)
+    began = time.perf_counter()
+    killed = flush(server, backlog, args.connections, burst)
+    burst_s = time.perf_counter() - began
+    time.sleep(max(0.0, args.steady_s / 2 - burst_s))
+    stop.set()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    cpu_after, memory = per_process(server, cpu_s), per_process(server, memory_mib)
+
+    burst_events = sum(batch.count(b'"event_id"') for share in backlog for batch in share)
+    print(
+        f"burst: {burst_events:,} events in {burst_s:.1f} s: "
+        f"{burst_events / burst_s:,.0f} events/s sustained (with the live feed on top)"
+    )
+    print(f"  one server process killed midway ({killed}); batches retried: {burst.retries}")
+    report("ingest latency, burst batches of 500", burst.latencies)
+    report("ingest latency, live batches", live.latencies)
+    report("dashboard refresh", viewers.latencies)
+    report("event to metrics API", delays)
+    roles = role_of(server.process.pid)
+    for pid, spent in cpu_after.items():
+        share = (spent - cpu_before.get(pid, 0.0)) / elapsed
+        print(
+            f"  {roles.get(pid, 'other'):<19} {pid:>7}: CPU {share:4.0%} of a core "
+            f"over the run, memory {memory[pid]:6.0f} MiB"
+        )
+    reconcile(url, live.sent + burst_events + len(delays))
+
+
+def backlog_batches(cameras: int, events: int, senders: int) -> list[list[bytes]]:
+    """Each sender's share of the cameras' backlogs: batches of 500, pre-encoded, the events
+    spread over the hour before now (late, as a backlog is)."""
+    now = datetime.now(UTC)
+    per_camera = max(1, events // cameras)
+    batches: list[bytes] = []
+    start, step = now - timedelta(hours=1), timedelta(seconds=3600 / per_camera)
+    for camera in range(cameras):
+        events_of = [event(camera, f"b{n}", start + n * step) for n in range(per_camera)]
+        batches += [orjson.dumps(events_of[i : i + BATCH]) for i in range(0, per_camera, BATCH)]
+    return [batches[i::senders] for i in range(senders)]
+
+
+def event(camera: int, serial: str, at: datetime, kind: str = "") -> dict[str, Any]:
+    kinds = ("working", "working", "idle", "product_count")
+    kind = kind or kinds[sum(map(ord, serial)) % len(kinds)]
+    return {
+        "timestamp": at.isoformat().replace("+00:00", "Z"),
+        "worker_id": f"W{camera}",
+        "workstation_id": f"S{camera}",
+        "event_type": kind,
+        "confidence": 0.93,
+        "count": 1,
+        "camera_id": f"CAM-{camera}",
+        "event_id": f"CAM-{camera}-{serial}",
+    }
+
+
+def cameras(url: str, args: argparse.Namespace, tally: Tally, stop: threading.Event) -> None:
+    """Each camera's events of each second, sent as they happen (a batch a camera a second)."""
+    per_second = max(1, round(args.rate))
+    with ThreadPoolExecutor(8) as pool, httpx.Client(base_url=url, timeout=60) as client:
+        second = 0
+        while not stop.is_set():
+            tick = time.monotonic()
+            now = datetime.now(UTC)
+            bodies = [
+                orjson.dumps([event(c, f"l{second}-{n}", now) for n in range(per_second)])
+                for c in range(args.cameras)
+            ]
+            list(pool.map(lambda body: send(client, body, per_second, tally), bodies))
+            second += 1
+            stop.wait(max(0.0, 1 - (time.monotonic() - tick)))
+
+
+def flush(server: ServerProcess, shares: list[list[bytes]], connections: int, tally: Tally) -> int:
+    """Send the backlog over `connections`; kill one server process once half is sent."""
+    total = sum(len(share) for share in shares)
+    done = [0]
+    killed: list[int] = []
+    lock = threading.Lock()
+
+    def sender(share: list[bytes]) -> None:
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            for body in share:
+                send(client, body, body.count(b'"event_id"'), tally)
+                with lock:
+                    done[0] += 1
+                    if done[0] >= total // 2 and not killed:
+                        killed.append(kill_one(server))
+
+    with ThreadPoolExecutor(connections) as pool:
+        list(pool.map(sender, shares))
+    return killed[0] if killed else 0
+
+
+def send(client: httpx.Client, body: bytes, events: int, tally: Tally) -> None:
+    """Post until answered 200, retrying as an edge agent does (its batch stays queued)."""
+    retries = 0
+    while True:
+        began = time.perf_counter()
+        try:
+            answer = client.post(
+                "/api/events/batch", content=body, headers={"Content-Type": "application/json"}
+            )
+            if answer.status_code == 200:
+                tally.add(time.perf_counter() - began, events, retries)
+                return
+        except httpx.TransportError:
+            pass
+        retries += 1
+        time.sleep(0.2)
+
+
+def kill_one(server: ServerProcess) -> int:
+    workers = children(server.process.pid)
+    serving = [pid for pid in workers if children(pid)]  # a server process has its drawing one
+    victim = (serving or workers)[0]
+    os.kill(victim, signal.SIGKILL)
+    return victim
+
+
+def dashboards(url: str, count: int, pushed: bool, tally: Tally, stop: threading.Event) -> None:
+    if count == 0:
+        return
+
+    def viewer(n: int) -> None:
+        with httpx.Client(base_url=url, timeout=60) as client:
+            stop.wait(n / count)
+            polls = 0
+            while not stop.is_set():
+                began = time.perf_counter()
+                polls += 1
+                try:
+                    body = refresh_request(polls, pushed)
+                    client.post(REFRESH, json=body).raise_for_status()
+                    tally.add(time.perf_counter() - began, 0, 0)
+                except httpx.HTTPError:
+                    pass  # the process it reached was killed: the next poll reaches another
+                stop.wait(max(0.0, 1 - (time.perf_counter() - began)))
+
+    with ThreadPoolExecutor(count) as pool:
+        list(pool.map(viewer, range(count)))
+
+
+def refresh_request(polls: int, pushed: bool) -> dict[str, Any]:
+    """The dashboard's refresh request for the overview: as a browser sends it at each beat of
+    the server's push (all viewers at a beat share one view), or polling (without a push
+    connection: each process draws a view every half second)."""
+    beat = {"generation": int(time.time()), "n": 1, "heartbeat_s": 5} if pushed else None
+    outputs = [*PANEL_OUTPUTS, (ids.FILTER_PROBLEM, "children"), (ids.FILTER_PROBLEM, "hidden")]
+    inputs = [
+        (ids.URL, "search", ""),
+        (ids.URL, "pathname", "/"),
+        (ids.PUSHED, "data", beat),
+        (ids.POLL, "n_intervals", polls),
+        (ids.THEME, "data", "dark"),
+    ]
+    return {
+        "output": ".." + "...".join(f"{key}.{prop}" for key, prop in outputs) + "..",
+        "outputs": [{"id": key, "property": prop} for key, prop in outputs],
+        "inputs": [{"id": key, "property": prop, "value": value} for key, prop, value in inputs],
+        "changedPropIds": [f"{ids.PUSHED}.data" if pushed else f"{ids.POLL}.n_intervals"],
+        "state": [],
+    }
+
+
+def probe(url: str, delays: list[float], stop: threading.Event) -> None:
+    """A unit counted by a probe camera every second, timed from when it is stored until the
+    metrics API shows it."""
+    with httpx.Client(base_url=url, timeout=60) as client:
+        units = 0
+        while not stop.is_set():
+            body = [event(10**6, f"p{units}", datetime.now(UTC), "product_count")]
+            body[0]["worker_id"] = PROBE
+            sent = time.perf_counter()
+            send(client, orjson.dumps(body), 1, Tally())
+            units += 1
+            while not stop.is_set() and shown(client, units) is False:
+                time.sleep(0.02)
+            delays.append(time.perf_counter() - sent)
+            stop.wait(1)
+
+
+def shown(client: httpx.Client, units: int) -> bool:
+    try:
+        rows = client.get("/api/metrics/workers", params={"worker_id": PROBE}).json()
+    except (httpx.HTTPError, ValueError):
+        return False
+    return bool(rows) and rows[0]["total_units_produced"] >= units
+
+
+def report(name: str, seconds: list[float]) -> None:
+    if len(seconds) < 2:
+        print(f"  {name}: too few samples ({len(seconds)})")
+        return
+    q = statistics.quantiles(seconds, n=100, method="inclusive")
+    print(
+        f"  {name:<38} p50 {q[49] * 1000:7.1f} ms  p95 {q[94] * 1000:7.1f} ms  "
+        f"p99 {q[98] * 1000:7.1f} ms  ({len(seconds):,})"
+    )
+
+
+def reconcile(url: str, sent: int) -> None:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT count(*), count(DISTINCT event_id) FROM events")).one()
+    engine.dispose()
+    stored, distinct = int(rows[0]), int(rows[1])
+    verdict = "every event stored exactly once" if stored == distinct == sent else "MISMATCH"
+    print(f"reconciliation: {sent:,} sent, {stored:,} stored, {distinct:,} distinct: {verdict}")
+
+
+def per_process(server: ServerProcess, read: Callable[[int], float]) -> dict[int, float]:
+    pids = [server.process.pid, *descendants(server.process.pid)]
+    found = {}
+    for pid in pids:
+        with suppress(FileNotFoundError):  # ended meanwhile
+            found[pid] = read(pid)
+    return found
+
+
+def role_of(supervisor: int) -> dict[int, str]:
+    """What each process of `serve --workers N` is: uvicorn's supervisor, a server process
+    (each has its dashboard drawing process), that drawing process, or a helper."""
+    roles = {supervisor: "supervisor"}
+    for child in children(supervisor):
+        drawing = children(child)
+        roles[child] = "server process" if drawing else "helper"
+        roles |= dict.fromkeys(drawing, "dashboard drawing")
+    return roles
+
+
+def descendants(pid: int) -> list[int]:
+    return [d for child in children(pid) for d in (child, *descendants(child))]
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+
+
+def cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def memory_mib(pid: int) -> float:
+    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return int(next(line.split()[1] for line in lines if line.startswith("VmRSS"))) / 1024
+
+
+@contextmanager
+def fresh_database(server_url: str) -> Iterator[str]:
+    name = f"fp_load_{os.getpid()}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
