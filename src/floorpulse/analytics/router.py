@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 from floorpulse.analytics.schemas import (
     FactoryMetrics,
     MetricsQuery,
+    SitesMetrics,
     TeamMetrics,
     Timeline,
     Timeseries,
@@ -59,6 +60,14 @@ def factory_metrics(
 ) -> FactoryMetrics:
     """Totals and averages of the site over the window, and how many work right now."""
     return service.factory(viewing.metrics_query(query))
+
+
+@router.get("/sites", responses=PROBLEMS)
+def sites_metrics(
+    query: MetricsQueryDep, service: MetricsServiceDep, viewing: ViewingDep
+) -> SitesMetrics:
+    """Every site's figures over the same window, side by side (`site`: that one only)."""
+    return service.sites(viewing.metrics_query(query))
 
 
 @router.get("/timeseries", responses=PROBLEMS)

@@ -103,6 +103,25 @@ class FactoryMetrics(MeasuredWindow):
     active_workers: int = Field(description="Working or idle now, seen within the state timeout.")
 
 
+class SiteFigures(BaseModel):
+    """One site's factory figures, beside the others'."""
+
+    site_id: str
+    total_productive_time_minutes: float
+    total_production_count: int
+    average_production_rate: float | None = Field(description="Units per working hour.")
+    average_utilization_percentage: float | None
+    total_workers: int
+    total_workstations: int
+    active_workers: int
+
+
+class SitesMetrics(MeasuredWindow):
+    """Every site over the same window, by site id: the cross-site roll-up."""
+
+    sites: list[SiteFigures]
+
+
 class Point(BaseModel):
     start: datetime = Field(description="In the site's time zone.")
     end: datetime

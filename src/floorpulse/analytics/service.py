@@ -24,6 +24,8 @@ from floorpulse.analytics.schemas import (
     MetricsQuery,
     Point,
     Series,
+    SiteFigures,
+    SitesMetrics,
     TeamMetrics,
     Timeline,
     Timeseries,
@@ -49,6 +51,7 @@ from floorpulse.shared import Shared
 from floorpulse.validation import FieldError
 
 T = TypeVar("T")
+SITE_FIGURES = set(SiteFigures.model_fields) - {"site_id"}
 Pair = tuple[str, str]  # (worker_id, workstation_id)
 # Points per series a time-series query may ask for: a month of hours, years of days.
 MAX_POINTS = 1000
@@ -126,6 +129,24 @@ class MetricsService:
             for s in known
             if query.workstation_id in (None, s.workstation_id)
         ]
+
+    def sites(self, query: MetricsQuery) -> SitesMetrics:
+        """Each site's factory figures over the window (one site: `site`); every site known
+        to the registry, and the default site."""
+        with self.db.read() as conn:
+            known = registry.site_ids(conn) | {self.settings.default_site}
+        asked = sorted({query.site} if query.site else known)
+        rows = [(site, self.factory(query.model_copy(update={"site": site}))) for site in asked]
+        window = rows[0][1]
+        return SitesMetrics(
+            from_=window.from_,
+            to=window.to,
+            shift=window.shift,
+            sites=[
+                SiteFigures(site_id=site, **figures.model_dump(include=SITE_FIGURES))
+                for site, figures in rows
+            ],
+        )
 
     def factory(self, query: MetricsQuery) -> FactoryMetrics:
         """The whole site (or the filtered part of it) over the window."""

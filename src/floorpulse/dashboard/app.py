@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from floorpulse.access.gate import current_principal, viewer_may, viewer_view
 from floorpulse.access.keys import Principal, Scope
-from floorpulse.dashboard import callbacks, ids, models, overview
+from floorpulse.dashboard import callbacks, ids, models, overview, sites
 from floorpulse.dashboard.drawing import Drawing
 from floorpulse.dashboard.filters import FROM_TIMES, RANGE_LABELS, UNTIL_TIMES, VIEW_LABELS
 from floorpulse.dashboard.views import DashboardService
@@ -57,6 +57,7 @@ def attach(
     dash_app.layout = partial(shell, settings.shifts)
     callbacks.register(dash_app, views, drawing, settings)
     models.register(dash_app, *health)
+    sites.register(dash_app, views.metrics)
     # Dash finds its assets (our CSS and clientside JS) at the first request that passes its
     # middleware, and on the FastAPI backend only its own paths do: a server's first page
     # opened at a deep link (/models, /workers/W1) came without them, and stayed broken.
@@ -92,6 +93,7 @@ def shell(shifts: list[Shift]) -> html.Div:
                         className="page-wrap",
                     ),
                     models.layout(),
+                    sites.layout(),
                 ],
             ),
         ],
@@ -107,6 +109,7 @@ def _header(viewer: Principal | None, admin: bool) -> html.Header:
             html.Nav(
                 [
                     dcc.Link("Overview", href="/", className="nav-link"),
+                    dcc.Link("Sites", href=sites.SITES_PATH, className="nav-link"),
                     dcc.Link("Model health", href=models.MODELS_PATH, className="nav-link"),
                 ],
                 id=ids.NAV,

@@ -41,6 +41,7 @@ from floorpulse.dashboard.filters import (
 from floorpulse.dashboard.models import MODELS_PATH
 from floorpulse.dashboard.push import Pace, Pulse
 from floorpulse.dashboard.refresh import OFFERED, PANEL_OUTPUTS
+from floorpulse.dashboard.sites import SITES_PATH
 from floorpulse.dashboard.views import VIEW_TTL_S, DashboardService, Moment
 from floorpulse.demo.schemas import SeedResult
 from floorpulse.errors import Conflict
@@ -122,8 +123,8 @@ def register(dash_app: Dash, views: DashboardService, drawing: Drawing, settings
     async def refresh(
         search: str, path: str, pushed: dict[str, float] | None, _poll: int, theme: str
     ) -> tuple[Any, ...]:
-        if path == MODELS_PATH:
-            raise PreventUpdate  # the model health page draws its own panels
+        if path in (MODELS_PATH, SITES_PATH):
+            raise PreventUpdate  # those pages draw their own panels
         filters, wall = parse(search, path), wallboard(search)
         seen = moment(ctx.triggered_id, pushed, time.time())
         sight = viewer_view()
@@ -177,6 +178,7 @@ def register(dash_app: Dash, views: DashboardService, drawing: Drawing, settings
         (ids.LEADERBOARD_CSV, ids.LEADERBOARD),
         (ids.TEAMS_CSV, ids.TEAMS),
         (ids.STATIONS_CSV, ids.STATIONS),
+        (ids.SITES_CSV, ids.SITES_TABLE),
     )
     for button, table in tables:
         in_browser(
@@ -211,6 +213,7 @@ def register(dash_app: Dash, views: DashboardService, drawing: Drawing, settings
         "section",
         Output(ids.OVERVIEW_WRAP, "hidden"),
         Output(ids.MODELS_PAGE, "hidden"),
+        Output(ids.SITES_PAGE, "hidden"),
         Output(ids.FILTERS, "hidden"),
         Input(ids.URL, "pathname"),
     )

@@ -206,9 +206,13 @@ def _table(
     """A ranking's table, sortable by any column (in the browser: nothing is asked again),
     and its CSV download: the rows as the table shows them, written in the browser
     (assets/floorpulse.js). A click on a row opens its page (callbacks.destination)."""
+    return (table(table_id, columns), *download(button_id, csv_name))
+
+
+def download(button_id: str, csv_name: str) -> tuple[html.Button, dcc.Download]:
+    """A table's "Download CSV" button and the download it starts (assets/floorpulse.js)."""
     named: dict[str, Any] = {"data-filename": csv_name}
     return (
-        table(table_id, columns),
         html.Button("Download CSV", id=button_id, className="button", **named),
         dcc.Download(id=f"{button_id}-file"),
     )

@@ -8,7 +8,16 @@ from sqlalchemy import Connection, Row, Table, select
 from floorpulse.db.dialect import insert_ignoring_conflicts
 from floorpulse.db.tables import workers, workstations
 
-__all__ = ["get", "list_all", "name_if_unnamed", "register", "save", "workers", "workstations"]
+__all__ = [
+    "get",
+    "list_all",
+    "name_if_unnamed",
+    "register",
+    "save",
+    "site_ids",
+    "workers",
+    "workstations",
+]
 
 
 def register(
@@ -28,6 +37,12 @@ def list_all(conn: Connection, table: Table, key: str, site_id: str | None) -> l
     if site_id is not None:
         query = query.where(table.c.site_id == site_id)
     return list(conn.execute(query))
+
+
+def site_ids(conn: Connection) -> set[str]:
+    """Every site a worker or workstation was seen at."""
+    query = select(workers.c.site_id).union(select(workstations.c.site_id))
+    return set(conn.execute(query).scalars())
 
 
 def get(conn: Connection, table: Table, key: str, site_id: str, entity: str) -> Row[Any] | None:

@@ -49,10 +49,12 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     },
 
     // Which page the path shows: the model health page has no filter bar (its window is
-    // the two weeks its signals need); every other path is the overview or an entity page.
+    // the two weeks its signals need); the sites page takes the bar's window; every other
+    // path is the overview or an entity page.
     section(path) {
       const models = path === "/models";
-      return [models, !models, models];
+      const sites = path === "/sites";
+      return [models || sites, !models, !sites, models];
     },
 
     // A ranking's "Download CSV": its rows as the table shows them (as the viewer sorted
