@@ -68,3 +68,43 @@ def test_webhook_urls_without_a_secret_are_refused_saying_why(
 
     monkeypatch.setenv("FLOORPULSE_WEBHOOK_SECRET", "s3cret")
     assert [str(url) for url in Settings().webhook_urls] == ["http://127.0.0.1:9000/retrain"]
+
+
+def test_a_site_may_have_its_own_zone_and_shifts_and_the_others_keep_the_servers(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FLOORPULSE_TIMEZONE", "Europe/Berlin")
+    monkeypatch.setenv(
+        "FLOORPULSE_SITES",
+        '{"tokyo": {"timezone": "Asia/Tokyo", "shifts": '
+        '[{"name": "day", "start": "08:00", "end": "20:00"}]}, "lyon": {}}',
+    )
+
+    settings = Settings()
+
+    assert settings.zone_of("tokyo") == ZoneInfo("Asia/Tokyo")
+    assert [shift.name for shift in settings.shifts_of("tokyo")] == ["day"]
+    assert settings.zone_of("lyon") == settings.zone_of(None) == ZoneInfo("Europe/Berlin")
+    assert [shift.name for shift in settings.shifts_of("lyon")] == ["A", "B", "C"]
+
+
+@pytest.mark.parametrize(
+    ("sites", "said"),
+    [
+        ('{"tokyo": {"timezone": "Mars/Olympus"}}', "unknown time zone 'Mars/Olympus'"),
+        ('{"tokyo": {"shifts": [{"name": "current", "start": "08:00", "end": "20:00"}]}}',
+         "not 'current'"),
+        ('{"tokyo": {"zone": "Asia/Tokyo"}}', "zone"),
+    ],
+)  # fmt: skip
+def test_a_bad_site_setting_is_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sites: str, said: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FLOORPULSE_SITES", sites)
+
+    with pytest.raises(ValidationError, match=re.escape(said)) as refused:
+        Settings()
+
+    assert "sites.tokyo" in str(refused.value)

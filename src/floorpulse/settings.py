@@ -6,13 +6,63 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from floorpulse.metrics.shifts import DEFAULT_SHIFTS, Shift
 
 MiB = 1024 * 1024
 SHIFT_NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
+def _zone(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {value!r}; use an IANA name like Europe/Berlin"
+        ) from None
+
+
+def _named_once(shifts: list[Shift] | None) -> list[Shift] | None:
+    names = [shift.name for shift in shifts or []]
+    for name in names:
+        if names.count(name) > 1:
+            raise ValueError(f"shift name {name!r} is used twice")
+        if not SHIFT_NAME.fullmatch(name) or name == "current":
+            raise ValueError(
+                f"shift name {name!r}: use 1-32 letters, digits, '_' or '-', not 'current'"
+            )
+    return shifts
+
+
+class SiteClock(BaseModel):
+    """A site's own time zone and shifts, where they differ from the server's."""
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
+    timezone: ZoneInfo | None = None
+    shifts: list[Shift] | None = None
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _zone_from_name(cls, value: object) -> object:
+        return _zone(value)
+
+    @field_validator("shifts")
+    @classmethod
+    def _distinct_names(cls, shifts: list[Shift] | None) -> list[Shift] | None:
+        return _named_once(shifts)
 
 
 class Settings(BaseSettings):
@@ -60,6 +110,9 @@ class Settings(BaseSettings):
     rollup_settle_s: float = Field(default=10.0, ge=0)
     # Named daily spans of site time that windows can be asked by (`?shift=A&date=...`).
     shifts: list[Shift] = Field(default_factory=lambda: list(DEFAULT_SHIFTS))
+    # A site whose clocks or shifts differ from those above, by site id: its days, shifts and
+    # hourly buckets are its own (`{"north": {"timezone": "America/Chicago", "shifts": [...]}}`).
+    sites: dict[str, SiteClock] = Field(default_factory=dict)
 
     # Utilization bands of the leaderboard and KPI colours, in %: below the first is low, from
     # the second on is on target (a plant sets its own: 85 is world class, 60 typical).
@@ -152,27 +205,22 @@ class Settings(BaseSettings):
     @field_validator("timezone", mode="before")
     @classmethod
     def _zone_from_name(cls, value: object) -> object:
-        if not isinstance(value, str):
-            return value
-        try:
-            return ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown time zone {value!r}; use an IANA name like Europe/Berlin"
-            ) from None
+        return _zone(value)
 
     @field_validator("shifts")
     @classmethod
-    def _distinct_names(cls, shifts: list[Shift]) -> list[Shift]:
-        names = [shift.name for shift in shifts]
-        for name in names:
-            if names.count(name) > 1:
-                raise ValueError(f"shift name {name!r} is used twice")
-            if not SHIFT_NAME.fullmatch(name) or name == "current":
-                raise ValueError(
-                    f"shift name {name!r}: use 1-32 letters, digits, '_' or '-', not 'current'"
-                )
-        return shifts
+    def _distinct_names(cls, shifts: list[Shift] | None) -> list[Shift] | None:
+        return _named_once(shifts)
+
+    def zone_of(self, site: str | None) -> ZoneInfo:
+        """The site's time zone: its own (FLOORPULSE_SITES), else FLOORPULSE_TIMEZONE."""
+        own = self.sites.get(site or self.default_site)
+        return own.timezone if own and own.timezone else self.timezone
+
+    def shifts_of(self, site: str | None) -> list[Shift]:
+        """The site's shifts: its own (FLOORPULSE_SITES), else FLOORPULSE_SHIFTS."""
+        own = self.sites.get(site or self.default_site)
+        return own.shifts if own and own.shifts is not None else self.shifts
 
     @field_validator("utilization_targets")
     @classmethod

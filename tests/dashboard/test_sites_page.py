@@ -16,6 +16,8 @@ START, END = datetime(2026, 1, 15, 6, tzinfo=UTC), datetime(2026, 1, 15, 14, tzi
 
 def site(site_id: str, units: int, utilization: float | None) -> SiteFigures:
     return SiteFigures(
+        from_=START,
+        to=END,
         site_id=site_id,
         total_productive_time_minutes=90.0,
         total_production_count=units,
@@ -29,8 +31,6 @@ def site(site_id: str, units: int, utilization: float | None) -> SiteFigures:
 
 def test_sites_come_busiest_first_each_row_named_by_its_site() -> None:
     report = SitesMetrics(
-        from_=START,
-        to=END,
         sites=[site("main", 0, None), site("north", 40, 85.0), site("south", 12, 50.0)],
     )
 

@@ -103,8 +103,9 @@ class FactoryMetrics(MeasuredWindow):
     active_workers: int = Field(description="Working or idle now, seen within the state timeout.")
 
 
-class SiteFigures(BaseModel):
-    """One site's factory figures, beside the others'."""
+class SiteFigures(MeasuredWindow):
+    """One site's factory figures, beside the others', over the window as that site reads it
+    (`today`, a shift: in its own time zone and shifts)."""
 
     site_id: str
     total_productive_time_minutes: float
@@ -116,7 +117,7 @@ class SiteFigures(BaseModel):
     active_workers: int
 
 
-class SitesMetrics(MeasuredWindow):
+class SitesMetrics(BaseModel):
     """Every site over the same window, by site id: the cross-site roll-up."""
 
     sites: list[SiteFigures]

@@ -131,17 +131,13 @@ class MetricsService:
         ]
 
     def sites(self, query: MetricsQuery) -> SitesMetrics:
-        """Each site's factory figures over the window (one site: `site`); every site known
-        to the registry, and the default site."""
+        """Each site's factory figures over the window (one site: `site`): every site the
+        cameras have named, those configured (FLOORPULSE_SITES), and the default site."""
         with self.db.read() as conn:
-            known = registry.site_ids(conn) | {self.settings.default_site}
+            known = registry.site_ids(conn) | {self.settings.default_site, *self.settings.sites}
         asked = sorted({query.site} if query.site else known)
         rows = [(site, self.factory(query.model_copy(update={"site": site}))) for site in asked]
-        window = rows[0][1]
         return SitesMetrics(
-            from_=window.from_,
-            to=window.to,
-            shift=window.shift,
             sites=[
                 SiteFigures(site_id=site, **figures.model_dump(include=SITE_FIGURES))
                 for site, figures in rows
@@ -174,7 +170,7 @@ class MetricsService:
         """Per local hour or day of the window: one series for the site, or one per worker or
         workstation (every registered one, with zeros where nothing was seen)."""
         site, _, asked = self._resolve(query, self.clock())
-        zone = self.settings.timezone
+        zone = self.settings.zone_of(site)
         edges = bucket_edges(asked.start, asked.end, query.bucket, zone)
         if len(edges) - 1 > MAX_POINTS:
             reason = (

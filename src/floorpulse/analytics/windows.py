@@ -1,7 +1,7 @@
 """The window a metrics query asks for: `from`/`to`, a shift, a date, or by default today."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import NoReturn
 
 from floorpulse.analytics.schemas import MetricsQuery
@@ -27,10 +27,11 @@ def resolve(query: MetricsQuery, settings: Settings, now: datetime) -> Asked:
     if query.shift:
         asked = _shift(query, settings, now)
     elif query.day:
-        asked = Asked(*shifts.day_window(query.day, settings.timezone))
+        asked = Asked(*shifts.day_window(query.day, settings.zone_of(query.site)))
     else:
         end = query.to or now
-        start = query.from_ or _start_of_local_day(end - timedelta(microseconds=1), settings)
+        zone = settings.zone_of(query.site)
+        start = query.from_ or _start_of_local_day(end - timedelta(microseconds=1), zone)
         if start >= end:
             refuse("query.from", "is not before `to`")
         asked = Asked(start, end)
@@ -42,15 +43,15 @@ def resolve(query: MetricsQuery, settings: Settings, now: datetime) -> Asked:
 
 
 def _shift(query: MetricsQuery, settings: Settings, now: datetime) -> Asked:
-    zone = settings.timezone
+    zone, known_shifts = settings.zone_of(query.site), settings.shifts_of(query.site)
     if query.shift == "current":
         if query.day:
             refuse("query.date", "cannot go with shift=current")
-        running = shifts.current(settings.shifts, now, zone)
+        running = shifts.current(known_shifts, now, zone)
         if running is None:
             refuse("query.shift", "no shifts are configured (FLOORPULSE_SHIFTS)")
         return Asked(running.start, running.end, running.shift.name)
-    named = {shift.name: shift for shift in settings.shifts}
+    named = {shift.name: shift for shift in known_shifts}
     shift = named.get(query.shift or "")
     if shift is None:
         known = ", ".join([*named, "current"])
@@ -61,8 +62,8 @@ def _shift(query: MetricsQuery, settings: Settings, now: datetime) -> Asked:
     return Asked(window.start, window.end, shift.name)
 
 
-def _start_of_local_day(instant: datetime, settings: Settings) -> datetime:
-    start, _ = shifts.day_window(instant.astimezone(settings.timezone).date(), settings.timezone)
+def _start_of_local_day(instant: datetime, zone: tzinfo) -> datetime:
+    start, _ = shifts.day_window(instant.astimezone(zone).date(), zone)
     return start
 
 

@@ -77,7 +77,6 @@ RESEED_HIDDEN = PANEL_OUTPUTS.index((ids.RESEED, "hidden"))
 
 
 def register(dash_app: Dash, views: DashboardService, drawing: Drawing, settings: Settings) -> None:
-    zone = settings.timezone
 
     @dash_app.callback(
         Output(ids.URL, "search"),
@@ -92,6 +91,7 @@ def register(dash_app: Dash, views: DashboardService, drawing: Drawing, settings
         prevent_initial_call="initial_duplicate",  # a deep link's controls are set on load
     )
     def sync_filters(search: str, path: str, *values: str | None) -> tuple[Any, ...]:
+        zone = settings.zone_of(parse(search, path).site)  # the custom range is in site time
         return filters_and_url(ctx.triggered_id, search, path, Controls(*values), zone)
 
     @dash_app.callback(

@@ -75,8 +75,13 @@ def rows(report: SitesMetrics, targets: tuple[float, float]) -> list[dict[str, A
 
 
 def window_text(report: SitesMetrics) -> str:
-    named = f"shift {report.shift}: " if report.shift else ""
-    return f"{named}{report.from_:%a %d %b %H:%M} to {report.to:%H:%M} UTC"
+    """The window the sites were measured over; each its own where their clocks differ."""
+    windows = {(s.from_, s.to, s.shift) for s in report.sites}
+    if len(windows) != 1:
+        return "each site over its own day or shift, in its own time zone"
+    start, end, shift = windows.pop()
+    named = f"shift {shift}: " if shift else ""
+    return f"{named}{start:%a %d %b %H:%M} to {end:%H:%M} UTC"
 
 
 def register(dash_app: Dash, metrics: MetricsService) -> None:
