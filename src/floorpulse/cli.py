@@ -300,6 +300,11 @@ def mqtt(
     )
     try:
         consume(MqttIngest(EventService(database, settings)), broker, stop)
+    except OSError as error:  # once connected, the client reconnects by itself
+        typer.echo(
+            f"cannot reach the MQTT broker at {broker.host}:{broker.port}: {error}", err=True
+        )
+        raise typer.Exit(1) from None
     finally:
         database.dispose()
 

@@ -16,11 +16,12 @@ import pytest
 from sqlalchemy import text
 
 from floorpulse.db.engine import Database
+from floorpulse.devtools import free_port
 from floorpulse.errors import InvalidInput, MalformedBody
 from floorpulse.events.mqtt import Broker, Message, MqttIngest, consume, events_of, site_of
 from floorpulse.events.service import EventService
 from floorpulse.settings import Settings
-from tests.factories import eventually, make_event, publisher, stored_count
+from tests.factories import eventually, floorpulse, make_event, publisher, stored_count
 
 TOPIC = "floorpulse/plant-2/events"
 
@@ -218,3 +219,11 @@ def test_the_mqtt_command_stores_a_sites_events_and_stops_on_sigterm(
     assert command.returncode == 0, output
     with db.read() as conn:
         assert conn.execute(text("SELECT site_id FROM events")).scalar_one() == run
+
+
+def test_the_mqtt_command_says_when_the_broker_cannot_be_reached(database_url: str) -> None:
+    done = floorpulse(database_url, "mqtt", "--port", str(free_port()))
+
+    assert done.returncode == 1
+    assert "cannot reach the MQTT broker at 127.0.0.1:" in done.stderr
+    assert "Traceback" not in done.stderr
