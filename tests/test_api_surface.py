@@ -1,5 +1,8 @@
 """The API's outer surface: problem documents for unknown paths, OpenAPI docs."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -53,3 +56,18 @@ def test_the_openapi_schema_documents_the_hand_parsed_bodies(client: TestClient)
         "event_type",
         "confidence",
     ]
+
+
+def test_a_new_servers_first_requests_at_once_all_get_one_api_document(app: FastAPI) -> None:
+    """Every request reads the document (one value per parameter), so a process's first
+    requests build it together, from many threads (they once failed with a KeyError)."""
+    start = threading.Barrier(16)
+
+    def read() -> int:
+        start.wait()
+        return id(app.openapi())
+
+    with ThreadPoolExecutor(16) as pool:
+        built = set(pool.map(lambda _: read(), range(16)))
+
+    assert len(built) == 1

@@ -3,6 +3,7 @@ problem documents that every error is (errors.py answers them all, so they are d
 once, for every operation)."""
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,29 +35,38 @@ class Problem(BaseModel):
 def complete(app: FastAPI, hand_parsed: list[Any]) -> None:
     """Serve the OpenAPI document with the hand-parsed types and the problem responses."""
     build: Callable[[], dict[str, Any]] = app.openapi
+    # Built on first use, and the first requests of a process come at once from several
+    # threads (every request's one_value_each check reads it): FastAPI's builder is not safe
+    # to run twice at once (a KeyError under `serve --workers 2`).
+    building = threading.Lock()
 
     def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schema = build()
-            components = schema.setdefault("components", {}).setdefault("schemas", {})
-            for model in [*hand_parsed, Problem]:
-                adapter = TypeAdapter(model)
-                model_schema = adapter.json_schema(ref_template="#/components/schemas/{model}")
-                components.update(model_schema.pop("$defs", {}))
-                components[model.__name__] = model_schema
-            # Each item of a batch is judged on its own: one that is no event is rejected in
-            # the answer, not the batch.
-            events = components["EventBatchIn"]["properties"]["events"]
-            events["items"] = {"anyOf": [events["items"], {}]}
-            components.pop("HTTPValidationError", None)
-            components.pop("ValidationError", None)
-            for operations in schema.get("paths", {}).values():
-                for operation in operations.values():
-                    _problems(operation["responses"])
-            app.openapi_schema = schema
-        return app.openapi_schema
+        with building:
+            if app.openapi_schema is None:
+                app.openapi_schema = _completed(build(), hand_parsed)
+            return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _completed(schema: dict[str, Any], hand_parsed: list[Any]) -> dict[str, Any]:
+    """FastAPI's document with the hand-parsed types, and every error a problem document."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for model in [*hand_parsed, Problem]:
+        adapter = TypeAdapter(model)
+        model_schema = adapter.json_schema(ref_template="#/components/schemas/{model}")
+        components.update(model_schema.pop("$defs", {}))
+        components[model.__name__] = model_schema
+    # Each item of a batch is judged on its own: one that is no event is rejected in the
+    # answer, not the batch.
+    events = components["EventBatchIn"]["properties"]["events"]
+    events["items"] = {"anyOf": [events["items"], {}]}
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            _problems(operation["responses"])
+    return schema
 
 
 def _problems(responses: dict[str, Any]) -> None:
