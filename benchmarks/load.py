@@ -24,6 +24,8 @@ import argparse
 import os
 import signal
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -83,6 +85,13 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=6)
     parser.add_argument("--dashboards", type=int, default=20)
     parser.add_argument(
+        "--via",
+        choices=["http", "mqtt"],
+        default="http",
+        help="the backlog posted, or published to a broker for two `floorpulse mqtt`",
+    )
+    parser.add_argument("--broker", default="127.0.0.1:1883")
+    parser.add_argument(
         "--polling", action="store_true", help="dashboards poll (no push connection)"
     )
     args = parser.parse_args()
@@ -123,8 +132,11 @@ def run(server: ServerProcess, url: str, args: argparse.Namespace) -> None:
         thread.start()
     time.sleep(args.steady_s / 2)
     began = time.perf_counter()
-    killed = flush(server, backlog, args.connections, burst)
-    burst_s = time.perf_counter() - began
+    if args.via == "mqtt":
+        killed, burst_s = publish(url, args.broker, backlog, burst)
+    else:
+        killed = flush(server, backlog, args.connections, burst)
+        burst_s = time.perf_counter() - began
     time.sleep(max(0.0, args.steady_s / 2 - burst_s))
     stop.set()
     for thread in threads:
@@ -137,8 +149,12 @@ def run(server: ServerProcess, url: str, args: argparse.Namespace) -> None:
         f"burst: {burst_events:,} events in {burst_s:.1f} s: "
         f"{burst_events / burst_s:,.0f} events/s sustained (with the live feed on top)"
     )
-    print(f"  one server process killed midway ({killed}); batches retried: {burst.retries}")
-    report("ingest latency, burst batches of 500", burst.latencies)
+    if args.via == "mqtt":
+        print(f"  published; one `floorpulse mqtt` killed midway ({killed}) and started again")
+        report("publish to acknowledged, batches of 500", burst.latencies)
+    else:
+        print(f"  one server process killed midway ({killed}); batches retried: {burst.retries}")
+        report("ingest latency, burst batches of 500", burst.latencies)
     report("ingest latency, live batches", live.latencies)
     report("dashboard refresh", viewers.latencies)
     report("event to metrics API", delays)
@@ -149,7 +165,7 @@ def run(server: ServerProcess, url: str, args: argparse.Namespace) -> None:
             f"  {roles.get(pid, 'other'):<19} {pid:>7}: CPU {share:4.0%} of a core "
             f"over the run, memory {memory[pid]:6.0f} MiB"
         )
-    reconcile(url, live.sent + burst_events + len(delays))
+    reconcile(url, live.sent + burst_events + len(delays) + (args.via == "mqtt"))
 
 
 def backlog_batches(cameras: int, events: int, senders: int) -> list[list[bytes]]:
@@ -216,6 +232,88 @@ def flush(server: ServerProcess, shares: list[list[bytes]], connections: int, ta
     with ThreadPoolExecutor(connections) as pool:
         list(pool.map(sender, shares))
     return killed[0] if killed else 0
+
+
+def publish(url: str, broker: str, shares: list[list[bytes]], tally: Tally) -> tuple[int, float]:
+    """Publish the backlog to the broker, a batch a message at QoS 1, for two `floorpulse
+    mqtt` processes of one group; kill one of them (SIGKILL) once half is published and start
+    it again under its client id, as a service manager would. Answers once all is stored:
+    the pid killed, and the seconds from the first message published to the last stored."""
+    host, port = broker.split(":")
+    topic = "floorpulse/main/events"
+    consumers = [mqtt_consumer(url, n) for n in range(2)]
+    expected = sum(batch.count(b'"event_id"') for share in shares for batch in share)
+    try:
+        wait_subscribed(url, host, int(port), topic)
+        began, stored_before = time.perf_counter(), burst_stored(url)
+        batches = [batch for share in shares for batch in share]
+        client = mqtt_client(host, int(port))
+        killed = 0
+        for n, batch in enumerate(batches):
+            sent = time.perf_counter()
+            client.publish(topic, batch, qos=1).wait_for_publish(60)
+            tally.add(time.perf_counter() - sent, batch.count(b'"event_id"'), 0)
+            if n == len(batches) // 2:
+                killed = consumers[0].pid
+                consumers[0].kill()
+                consumers[0].wait()
+                consumers[0] = mqtt_consumer(url, 0)
+        while burst_stored(url) - stored_before < expected:
+            time.sleep(0.1)
+        client.loop_stop()
+        client.disconnect()
+        return killed, time.perf_counter() - began
+    finally:
+        for consumer in consumers:
+            consumer.terminate()
+            consumer.wait(30)
+
+
+def mqtt_consumer(url: str, n: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "FLOORPULSE_DATABASE_URL": url,
+        "FLOORPULSE_LOG_LEVEL": "warning",
+        "FLOORPULSE_MQTT_GROUP": f"load{os.getpid()}",
+        "FLOORPULSE_MQTT_CLIENT_ID": f"floorpulse-load-{os.getpid()}-{n}",
+    }
+    command = [sys.executable, "-m", "floorpulse", "mqtt"]
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+
+
+def mqtt_client(host: str, port: int) -> Any:
+    import paho.mqtt.client as paho
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    client = paho.Client(CallbackAPIVersion.VERSION2, client_id=f"load-publisher-{os.getpid()}")
+    client.max_inflight_messages_set(100)
+    client.connect(host, port)
+    client.loop_start()
+    return client
+
+
+def wait_subscribed(url: str, host: str, port: int, topic: str) -> None:
+    """Until both consumers have subscribed, messages go nowhere: probe until one is stored."""
+    client = mqtt_client(host, port)
+    probe = event(10**6 + 1, "subscribed", datetime.now(UTC), "idle")
+    while count(url, "SELECT count(*) FROM events WHERE event_id = 'CAM-1000001-subscribed'") == 0:
+        client.publish(topic, orjson.dumps(probe), qos=1).wait_for_publish(10)
+        time.sleep(0.5)
+    time.sleep(2)  # the other consumer too
+    client.loop_stop()
+    client.disconnect()
+
+
+def burst_stored(url: str) -> int:
+    return count(url, "SELECT count(*) FROM events WHERE event_id LIKE 'CAM-%-b%'")
+
+
+def count(url: str, sql: str) -> int:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        found = int(conn.execute(text(sql)).scalar_one())
+    engine.dispose()
+    return found
 
 
 def send(client: httpx.Client, body: bytes, events: int, tally: Tally) -> None:
