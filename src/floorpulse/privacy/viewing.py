@@ -20,7 +20,7 @@ Query = TypeVar("Query", bound=MetricsQuery)
 Row = TypeVar("Row", WorkerMetrics, Band)
 PROCESS_VIEW = (
     "this key has the process view: it sees stations, teams and the site, never one worker; "
-    "an admin can give a read key the named or pseudonymous view"
+    "an admin can issue a read key with the named or pseudonymous view instead"
 )
 
 
