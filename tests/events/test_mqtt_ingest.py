@@ -18,7 +18,15 @@ from sqlalchemy import text
 from floorpulse.db.engine import Database
 from floorpulse.devtools import free_port
 from floorpulse.errors import InvalidInput, MalformedBody
-from floorpulse.events.mqtt import Broker, Message, MqttIngest, consume, events_of, site_of
+from floorpulse.events.mqtt import (
+    Broker,
+    Message,
+    MqttIngest,
+    Taken,
+    consume,
+    events_of,
+    site_of,
+)
 from floorpulse.events.service import EventService
 from floorpulse.settings import Settings
 from tests.factories import eventually, floorpulse, make_event, publisher, stored_count
@@ -47,6 +55,14 @@ def letters(db: Database) -> list[tuple[str, str, str]]:
     with db.read() as conn:
         rows = conn.execute(text("SELECT source, payload, reason FROM dead_letters ORDER BY id"))
         return [tuple(row) for row in rows]
+
+
+def test_what_was_taken_adds_up_into_the_periodic_summary() -> None:
+    totals = Taken(events=5, accepted=4, duplicates=1) + Taken(events=2, accepted=1, dead=1)
+
+    assert totals.summary(60.2) == (
+        "in the last 60 s: 7 events, 5 stored, 1 duplicates, 1 dead letters"
+    )
 
 
 def test_a_topic_names_its_site() -> None:
@@ -116,10 +132,11 @@ def test_a_group_the_database_refuses_is_not_acknowledged_and_is_tried_again(
     monkeypatch.setattr("floorpulse.events.mqtt.RETRY_S", (0.01,))
     received = [message(make_event(event_id="cam-1"))]
 
-    ingest.settle(received, acked.append, threading.Event())
+    taken = ingest.settle(received, acked.append, threading.Event())
 
     assert acked == received
     assert stored_count(db) == 1
+    assert (taken.events, taken.accepted) == (1, 1)
 
 
 def test_a_group_not_stored_when_the_process_stops_is_left_unacknowledged(
@@ -134,9 +151,10 @@ def test_a_group_not_stored_when_the_process_stops_is_left_unacknowledged(
 
     monkeypatch.setattr(ingest.events, "store_batches", down)
 
-    ingest.settle([message(make_event())], acked.append, stop)
+    taken = ingest.settle([message(make_event())], acked.append, stop)
 
     assert acked == []
+    assert taken == Taken()
 
 
 def test_two_consumers_of_one_group_split_a_brokers_messages_and_store_each_once(

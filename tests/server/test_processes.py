@@ -8,10 +8,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from floorpulse.app import create_app
 from floorpulse.db.engine import Database
-from tests.factories import floorpulse, make_event, stored_count
+from floorpulse.settings import Settings
+from tests.factories import LOCAL, floorpulse, make_event, stored_count
 from tests.server.live import StartServer
 
 SENT = 400
@@ -59,3 +62,17 @@ def test_two_processes_store_each_event_once_and_share_the_jobs(
     for scrape in scrapes:
         assert 'floorpulse_events_total{outcome="accepted"} 200.0' in scrape
         assert 'floorpulse_events_total{outcome="duplicate"} 200.0' in scrape
+
+
+def test_a_dashboard_on_one_process_is_woken_by_an_event_stored_by_another(
+    settings: Settings,
+) -> None:
+    """The push watches the store, not its own process: any process's event moves it."""
+    watching, storing = create_app(settings), create_app(settings)
+
+    with TestClient(watching, client=LOCAL), TestClient(storing, client=LOCAL) as other:
+        before = watching.state.dashboard.version()
+        assert other.post("/api/events", json=make_event()).status_code == 201
+        after = watching.state.dashboard.version()
+
+    assert after != before

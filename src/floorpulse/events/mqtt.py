@@ -33,6 +33,7 @@ GROUP_MESSAGES = 500  # stored in one transaction at most
 GROUP_WAIT_S = 0.05  # after a group's first message, for more to join it
 KEPT_PAYLOAD = 65_536  # characters of a dead letter's payload kept
 RETRY_S = (0.5, 1, 2, 5, 10)  # waits between tries to store a group the database refused
+SUMMARY_S = 60.0  # a log line of what was stored
 
 
 class Message(NamedTuple):
@@ -42,12 +43,26 @@ class Message(NamedTuple):
 
 @dataclass
 class Taken:
-    """What became of a group of messages."""
+    """What became of a group of messages, or of all since the last summary."""
 
     events: int = 0
     accepted: int = 0
     duplicates: int = 0
     dead: int = 0
+
+    def __add__(self, other: "Taken") -> "Taken":
+        return Taken(
+            self.events + other.events,
+            self.accepted + other.accepted,
+            self.duplicates + other.duplicates,
+            self.dead + other.dead,
+        )
+
+    def summary(self, seconds: float) -> str:
+        return (
+            f"in the last {seconds:.0f} s: {self.events} events, {self.accepted} stored, "
+            f"{self.duplicates} duplicates, {self.dead} dead letters"
+        )
 
 
 def events_of(topic: str, payload: bytes) -> list[Any]:
@@ -110,9 +125,10 @@ class MqttIngest:
 
     def settle(
         self, group: Sequence[Any], ack: Callable[[Any], object], stop: threading.Event
-    ) -> None:
+    ) -> Taken:
         """Store a group of received messages, trying again while the database refuses, then
-        acknowledge each; a group not stored when `stop` comes is left unacknowledged."""
+        acknowledge each; a group not stored when `stop` comes is left unacknowledged (and
+        counts nothing)."""
         messages = [Message(m.topic, m.payload) for m in group]
         waits = chain(RETRY_S, repeat(RETRY_S[-1]))
         while True:
@@ -123,10 +139,10 @@ class MqttIngest:
                 wait_s = next(waits)
                 log.exception("storing %d MQTT messages failed; again in %s s", len(group), wait_s)
                 if stop.wait(wait_s):
-                    return
+                    return Taken()
         for message in group:
             ack(message)
-        log.debug("stored %s", taken)
+        return taken
 
 
 def consume(ingest: MqttIngest, broker: "Broker", stop: threading.Event) -> None:
@@ -147,10 +163,14 @@ def consume(ingest: MqttIngest, broker: "Broker", stop: threading.Event) -> None
     client.connect(broker.host, broker.port)
     client.loop_start()
     try:
+        since, totals = time.monotonic(), Taken()
         while not stop.is_set():
             group = _gather(inbox)
             if group:
-                ingest.settle(group, lambda m: client.ack(m.mid, m.qos), stop)
+                totals += ingest.settle(group, lambda m: client.ack(m.mid, m.qos), stop)
+            if time.monotonic() - since >= SUMMARY_S:  # an operator's sign of life, and load
+                log.info("MQTT ingestion %s", totals.summary(time.monotonic() - since))
+                since, totals = time.monotonic(), Taken()
     finally:
         client.loop_stop()
         client.disconnect()
