@@ -3,12 +3,14 @@
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     AnyHttpUrl,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     SecretStr,
@@ -34,8 +36,8 @@ def _zone(value: object) -> object:
         ) from None
 
 
-def _named_once(shifts: list[Shift] | None) -> list[Shift] | None:
-    names = [shift.name for shift in shifts or []]
+def _named_once(shifts: list[Shift]) -> list[Shift]:
+    names = [shift.name for shift in shifts]
     for name in names:
         if names.count(name) > 1:
             raise ValueError(f"shift name {name!r} is used twice")
@@ -46,23 +48,18 @@ def _named_once(shifts: list[Shift] | None) -> list[Shift] | None:
     return shifts
 
 
+# A time zone by its IANA name, and shifts with distinct, usable names: the server's and a site's.
+Zone = Annotated[ZoneInfo, BeforeValidator(_zone)]
+Shifts = Annotated[list[Shift], AfterValidator(_named_once)]
+
+
 class SiteClock(BaseModel):
     """A site's own time zone and shifts, where they differ from the server's."""
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
-    timezone: ZoneInfo | None = None
-    shifts: list[Shift] | None = None
-
-    @field_validator("timezone", mode="before")
-    @classmethod
-    def _zone_from_name(cls, value: object) -> object:
-        return _zone(value)
-
-    @field_validator("shifts")
-    @classmethod
-    def _distinct_names(cls, shifts: list[Shift] | None) -> list[Shift] | None:
-        return _named_once(shifts)
+    timezone: Zone | None = None
+    shifts: Shifts | None = None
 
 
 class Settings(BaseSettings):
@@ -93,7 +90,7 @@ class Settings(BaseSettings):
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
 
     default_site: str = Field(default="main", min_length=1, max_length=64)
-    timezone: ZoneInfo = ZoneInfo("UTC")
+    timezone: Zone = ZoneInfo("UTC")
     confidence_threshold: float = Field(default=0.7, ge=0.0, le=1.0)
     max_clock_skew_s: float = Field(default=300.0, ge=0.0)
     # An event received this long after its event time was held up (an edge agent's backlog
@@ -109,7 +106,7 @@ class Settings(BaseSettings):
     rollup_interval_s: float = Field(default=2.0, gt=0)
     rollup_settle_s: float = Field(default=10.0, ge=0)
     # Named daily spans of site time that windows can be asked by (`?shift=A&date=...`).
-    shifts: list[Shift] = Field(default_factory=lambda: list(DEFAULT_SHIFTS))
+    shifts: Shifts = Field(default_factory=lambda: list(DEFAULT_SHIFTS))
     # A site whose clocks or shifts differ from those above, by site id: its days, shifts and
     # hourly buckets are its own (`{"north": {"timezone": "America/Chicago", "shifts": [...]}}`).
     sites: dict[str, SiteClock] = Field(default_factory=dict)
@@ -201,16 +198,6 @@ class Settings(BaseSettings):
     # stream simulated cameras through an edge agent whose queue is this file.
     demo: bool = False
     demo_queue_path: Path = Path("data/demo-edge-queue.db")
-
-    @field_validator("timezone", mode="before")
-    @classmethod
-    def _zone_from_name(cls, value: object) -> object:
-        return _zone(value)
-
-    @field_validator("shifts")
-    @classmethod
-    def _distinct_names(cls, shifts: list[Shift] | None) -> list[Shift] | None:
-        return _named_once(shifts)
 
     def zone_of(self, site: str | None) -> ZoneInfo:
         """The site's time zone: its own (FLOORPULSE_SITES), else FLOORPULSE_TIMEZONE."""
