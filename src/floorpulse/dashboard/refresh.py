@@ -69,7 +69,7 @@ def panels(
         overview.page_class(filters.view, filters.page, view.empty, view.individuals),
         filters.page == "overview",
         overview.page_title(view, filters.page, entity),
-        _window_text(view.start, view.end, view.shift),
+        window_text(view.start, view.end, view.shift),
         f"updated {view.updated_at:%H:%M:%S}",
     )
 
@@ -90,6 +90,7 @@ def _component(value: Any) -> Any:
     raise TypeError(f"cannot send {type(value).__name__} to the browser")
 
 
-def _window_text(start: datetime, end: datetime, shift: str | None) -> str:
+def window_text(start: datetime, end: datetime, shift: str | None) -> str:
+    """The window a page measured, as its header shows it."""
     named = f"shift {shift}: " if shift else ""
     return f"{named}{start:%a %d %b %H:%M} to {end:%H:%M} UTC"

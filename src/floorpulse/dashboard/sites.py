@@ -16,7 +16,7 @@ from dash.exceptions import PreventUpdate
 from floorpulse.analytics.schemas import SitesMetrics
 from floorpulse.analytics.service import MetricsService
 from floorpulse.clock import utc_now
-from floorpulse.dashboard import ids
+from floorpulse.dashboard import ids, refresh
 from floorpulse.dashboard.filters import Filters, metrics_query, parse
 from floorpulse.dashboard.overview import download, panel, table
 from floorpulse.dashboard.theme import band
@@ -79,9 +79,7 @@ def window_text(report: SitesMetrics) -> str:
     windows = {(s.from_, s.to, s.shift) for s in report.sites}
     if len(windows) != 1:
         return "each site over its own day or shift, in its own time zone"
-    start, end, shift = windows.pop()
-    named = f"shift {shift}: " if shift else ""
-    return f"{named}{start:%a %d %b %H:%M} to {end:%H:%M} UTC"
+    return refresh.window_text(*windows.pop())
 
 
 def register(dash_app: Dash, metrics: MetricsService) -> None:
