@@ -103,3 +103,36 @@ def eventually(check: Callable[[], bool], within_s: float = 20.0) -> bool:
             return False
         time.sleep(0.05)
     return True
+
+
+def mqtt_command(database_url: str, broker_port: int, run: str) -> subprocess.Popen[bytes]:
+    """`floorpulse mqtt` on a database, storing what is published to floorpulse/<run>/events,
+    in a group and under a client id of its own; its output piped."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "floorpulse", "mqtt", "--topic", f"floorpulse/{run}/events"],
+        env={
+            **os.environ,
+            "FLOORPULSE_DATABASE_URL": database_url,
+            "FLOORPULSE_MQTT_PORT": str(broker_port),
+            "FLOORPULSE_MQTT_GROUP": f"g{run}",
+            "FLOORPULSE_MQTT_CLIENT_ID": f"floorpulse-test-{run}",
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def publish_until_stored(
+    broker: tuple[str, int], topic: str, event: dict[str, Any], db: Database
+) -> bool:
+    """Whether `event`, published to `topic` again and again, was the first one stored within
+    a minute: QoS 1 messages to a topic nobody has subscribed to yet go nowhere."""
+    client, payload = publisher(*broker), json.dumps(event)
+    try:
+        return eventually(
+            lambda: bool(client.publish(topic, payload, qos=1)) and stored_count(db) == 1,
+            within_s=60,
+        )
+    finally:
+        client.loop_stop()
+        client.disconnect()

@@ -2,16 +2,12 @@
 broker has it, and the server's `floorpulse mqtt` stores every event once (real Mosquitto)."""
 
 import json
-import os
-import subprocess
-import sys
 import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import orjson
 import pytest
 
 from floorpulse.db.engine import Database
@@ -21,7 +17,13 @@ from floorpulse.edge.publisher import Publisher
 from floorpulse.edge.queue import EdgeQueue
 from floorpulse.edge.reading import check
 from tests.edge.agentproc import Agent, drained
-from tests.factories import eventually, make_event, publisher, stored_count
+from tests.factories import (
+    eventually,
+    make_event,
+    mqtt_command,
+    publish_until_stored,
+    stored_count,
+)
 
 
 @pytest.fixture
@@ -29,34 +31,15 @@ def ingesting(broker: tuple[str, int], database_url: str) -> Iterator[str]:
     """`floorpulse mqtt` on the test's database, subscribed to a topic of the test's own."""
     run = uuid.uuid4().hex[:8]
     topic = f"floorpulse/{run}/events"
-    command = subprocess.Popen(
-        [sys.executable, "-m", "floorpulse", "mqtt", "--topic", topic],
-        env={
-            **os.environ,
-            "FLOORPULSE_DATABASE_URL": database_url,
-            "FLOORPULSE_MQTT_PORT": str(broker[1]),
-            "FLOORPULSE_MQTT_GROUP": f"g{run}",
-            "FLOORPULSE_MQTT_CLIENT_ID": f"floorpulse-test-{run}",
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    database = Database(database_url)
-    probe, client = orjson.dumps(make_event(event_id="probe")), publisher(*broker)
+    command, database = mqtt_command(database_url, broker[1], run), Database(database_url)
     try:
-        # QoS 1 messages to a topic nobody has subscribed to go nowhere: probe until stored.
-        subscribed = eventually(
-            lambda: bool(client.publish(topic, probe, qos=1)) and stored_count(database) == 1,
-            within_s=60,
-        )
+        subscribed = publish_until_stored(broker, topic, make_event(event_id="probe"), database)
         assert subscribed, "floorpulse mqtt did not store the probe within 60 s"
         yield topic
     finally:
-        client.loop_stop()
-        client.disconnect()
         database.dispose()
         command.terminate()
-        command.wait(30)
+        command.communicate(timeout=30)
 
 
 def test_an_agent_publishing_to_the_broker_reaches_the_database_exactly_once(

@@ -1,10 +1,7 @@
 """Ingestion over MQTT: messages' events stored as over HTTP, what cannot be stored kept as a
 dead letter with the reason, a message acknowledged only once stored; on a real broker."""
 
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -29,7 +26,15 @@ from floorpulse.events.mqtt import (
 )
 from floorpulse.events.service import EventService
 from floorpulse.settings import Settings
-from tests.factories import eventually, floorpulse, make_event, publisher, stored_count
+from tests.factories import (
+    eventually,
+    floorpulse,
+    make_event,
+    mqtt_command,
+    publish_until_stored,
+    publisher,
+    stored_count,
+)
 
 TOPIC = "floorpulse/plant-2/events"
 
@@ -205,35 +210,16 @@ def test_the_mqtt_command_stores_a_sites_events_and_stops_on_sigterm(
     broker: tuple[str, int], database_url: str, db: Database
 ) -> None:
     run = uuid.uuid4().hex[:8]
-    command = subprocess.Popen(
-        [sys.executable, "-m", "floorpulse", "mqtt", "--topic", f"floorpulse/{run}/events"],
-        env={
-            **os.environ,
-            "FLOORPULSE_DATABASE_URL": database_url,
-            "FLOORPULSE_MQTT_PORT": str(broker[1]),
-            "FLOORPULSE_MQTT_GROUP": f"g{run}",
-            "FLOORPULSE_MQTT_CLIENT_ID": f"floorpulse-test-{run}",
-        },
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    client = publisher(*broker)
+    command = mqtt_command(database_url, broker[1], run)
     try:
-        # Until it has subscribed, messages go nowhere: publish until the event is stored.
-        first = orjson.dumps(make_event(event_id="first"))
-        assert eventually(
-            lambda: (
-                bool(client.publish(f"floorpulse/{run}/events", first, qos=1))
-                and stored_count(db) == 1
-            ),
-            within_s=60,
+        stored = publish_until_stored(
+            broker, f"floorpulse/{run}/events", make_event(event_id="first"), db
         )
     finally:
-        client.loop_stop()
-        client.disconnect()
         command.send_signal(signal.SIGTERM)
         output = command.communicate(timeout=30)[0].decode()
 
+    assert stored, output
     assert command.returncode == 0, output
     with db.read() as conn:
         assert conn.execute(text("SELECT site_id FROM events")).scalar_one() == run
