@@ -38,7 +38,7 @@ from typing import Any
 
 import httpx
 import orjson
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from floorpulse.dashboard import ids
@@ -243,9 +243,10 @@ def publish(url: str, broker: str, shares: list[list[bytes]], tally: Tally) -> t
     topic = "floorpulse/main/events"
     consumers = [mqtt_consumer(url, n) for n in range(2)]
     expected = sum(batch.count(b'"event_id"') for share in shares for batch in share)
+    database = create_engine(url)  # polled ten times a second: one engine, its connection kept
     try:
-        wait_subscribed(url, host, int(port), topic)
-        began, stored_before = time.perf_counter(), burst_stored(url)
+        wait_subscribed(database, host, int(port), topic)
+        began, stored_before = time.perf_counter(), burst_stored(database)
         batches = [batch for share in shares for batch in share]
         client = mqtt_client(host, int(port))
         killed = 0
@@ -258,12 +259,13 @@ def publish(url: str, broker: str, shares: list[list[bytes]], tally: Tally) -> t
                 consumers[0].kill()
                 consumers[0].wait()
                 consumers[0] = mqtt_consumer(url, 0)
-        while burst_stored(url) - stored_before < expected:
+        while burst_stored(database) - stored_before < expected:
             time.sleep(0.1)
         client.loop_stop()
         client.disconnect()
         return killed, time.perf_counter() - began
     finally:
+        database.dispose()
         for consumer in consumers:
             consumer.terminate()
             consumer.wait(30)
@@ -292,11 +294,12 @@ def mqtt_client(host: str, port: int) -> Any:
     return client
 
 
-def wait_subscribed(url: str, host: str, port: int, topic: str) -> None:
+def wait_subscribed(database: Engine, host: str, port: int, topic: str) -> None:
     """Until both consumers have subscribed, messages go nowhere: probe until one is stored."""
     client = mqtt_client(host, port)
     probe = event(10**6 + 1, "subscribed", datetime.now(UTC), "idle")
-    while count(url, "SELECT count(*) FROM events WHERE event_id = 'CAM-1000001-subscribed'") == 0:
+    probed = "SELECT count(*) FROM events WHERE event_id = 'CAM-1000001-subscribed'"
+    while count(database, probed) == 0:
         client.publish(topic, orjson.dumps(probe), qos=1).wait_for_publish(10)
         time.sleep(0.5)
     time.sleep(2)  # the other consumer too
@@ -304,16 +307,13 @@ def wait_subscribed(url: str, host: str, port: int, topic: str) -> None:
     client.disconnect()
 
 
-def burst_stored(url: str) -> int:
-    return count(url, "SELECT count(*) FROM events WHERE event_id LIKE 'CAM-%-b%'")
+def burst_stored(database: Engine) -> int:
+    return count(database, "SELECT count(*) FROM events WHERE event_id LIKE 'CAM-%-b%'")
 
 
-def count(url: str, sql: str) -> int:
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        found = int(conn.execute(text(sql)).scalar_one())
-    engine.dispose()
-    return found
+def count(database: Engine, sql: str) -> int:
+    with database.connect() as conn:
+        return int(conn.execute(text(sql)).scalar_one())
 
 
 def send(client: httpx.Client, body: bytes, events: int, tally: Tally) -> None:
