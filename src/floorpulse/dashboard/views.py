@@ -228,14 +228,7 @@ class _Shown:
         return self.viewing.workers(rows, self.site) if self.lens.sees_individuals else []
 
     def bands(self, bands: list[StateBand]) -> list[StateBand]:
-        if not self.lens.sees_individuals:
-            return []
-        if self.lens.sees_names:
-            return bands
-        shown = [
-            band._replace(worker_id=self.lens.worker(self.site, band.worker_id)) for band in bands
-        ]
-        return sorted(shown, key=lambda band: (band.worker_id, band.start_us))  # not in id order
+        return self.viewing.state_bands(bands, self.site) if self.lens.sees_individuals else []
 
     def events(self, page: list[EventOut]) -> list[EventOut]:
         if self.lens.sees_individuals:
@@ -243,12 +236,7 @@ class _Shown:
         return [event.model_copy(update={"worker_id": ""}) for event in page]
 
     def choices(self, choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        if self.lens.sees_names:
-            return choices
-        if not self.lens.sees_individuals:
-            return []
-        shown = sorted(self.lens.worker(self.site, worker_id) for worker_id, _ in choices)
-        return [(pseudonym, pseudonym) for pseudonym in shown]
+        return self.viewing.choices(choices, self.site) if self.lens.sees_individuals else []
 
 
 def dashboard_views(

@@ -11,6 +11,7 @@ from floorpulse.analytics.schemas import Band, MetricsQuery, Timeline, Timeserie
 from floorpulse.db.engine import Database
 from floorpulse.errors import Forbidden, NotFound
 from floorpulse.events.schemas import EventOut, EventQuery
+from floorpulse.metrics.intervals import Band as StateBand
 from floorpulse.privacy import repository
 from floorpulse.privacy.lens import NAMED_LENS, Hidden, Lens, View
 from floorpulse.registry.schemas import WorkerOut
@@ -101,6 +102,23 @@ class Viewing:
         shown = self._shown(site)
         bands = [band.model_copy(update=shown(band.worker_id, band.name)) for band in answer.bands]
         return answer.model_copy(update={"bands": self._ordered(bands)})
+
+    def state_bands(self, bands: list[StateBand], site: str | None) -> list[StateBand]:
+        """The dashboard's timeline bands, as `timeline` shows the API's."""
+        self.individuals()
+        if self.lens.sees_names:
+            return bands
+        site = site or self.default_site
+        named = [b._replace(worker_id=self.lens.worker(site, b.worker_id)) for b in bands]
+        return sorted(named, key=lambda band: (band.worker_id, band.start_us))
+
+    def choices(self, choices: list[tuple[str, str]], site: str | None) -> list[tuple[str, str]]:
+        """A worker picker's (id, label) pairs: under pseudonyms, each its own label."""
+        self.individuals()
+        if self.lens.sees_names:
+            return choices
+        site = site or self.default_site
+        return [(p, p) for p in sorted(self.lens.worker(site, id_) for id_, _ in choices)]
 
     def events(self, page: list[EventOut]) -> list[EventOut]:
         self.individuals()
