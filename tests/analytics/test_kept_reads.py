@@ -1,6 +1,7 @@
 """Raw reads a dashboard view repeats are read once, and an event stored is never missed.
 
-The clock stands still at 2026-01-15T12:00Z, so every read below asks for the same spans.
+The clock stands still at 2026-01-15T12:00Z, so every read below asks for the same spans. The
+recent hours (11:00 on) are kept running (analytics/recent.py): each event is read once.
 """
 
 from typing import Any
@@ -18,7 +19,10 @@ from floorpulse.settings import Settings
 from tests.analytics.test_metrics_api import at, post
 from tests.spies import spy
 
-TODAY = MetricsQuery()  # the open hour 12:00 is read raw: no rollup holds it yet
+TODAY = MetricsQuery()  # the open hour 12:00: no rollup holds it yet
+EARLIER = MetricsQuery.model_validate(
+    {"from": "2026-01-15T09:00:00Z", "to": "2026-01-15T09:30:00Z"}
+)
 
 
 @pytest.fixture
@@ -39,16 +43,43 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return loaded
 
 
-def test_the_panels_of_a_view_read_the_open_hours_events_once(
-    client: TestClient, metrics: MetricsService, reads: list[int]
+@pytest.fixture
+def recent_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many events each read of the kept recent hours loaded."""
+    loaded: list[int] = []
+    for name in ("events_after", "site_events_since"):
+        spy(monkeypatch, repository, name, lambda rows, *_: loaded.append(len(rows)))
+    return loaded
+
+
+def test_once_the_recent_hours_are_kept_each_new_event_is_read_once(
+    client: TestClient, metrics: MetricsService, recent_reads: list[int], reads: list[int]
 ) -> None:
     post(client, at("11:55"), at("11:58", "product_count", count=2))
+    assert metrics.factory(TODAY).total_production_count == 2
+    first = sum(recent_reads)
 
-    metrics.factory(TODAY)
-    first = len(reads)
     metrics.workers(TODAY)
     metrics.workstations(TODAY)
     metrics.factory(TODAY)
+    assert sum(recent_reads) == first  # nothing stored since
+    post(client, at("11:59", "product_count", count=3))
+
+    assert metrics.factory(TODAY).total_production_count == 5
+    assert sum(recent_reads) == first + 1
+    assert reads == []  # nothing of the recent hours tallied from a raw read
+
+
+def test_the_panels_of_a_view_read_an_earlier_hours_events_once(
+    client: TestClient, metrics: MetricsService, reads: list[int]
+) -> None:
+    post(client, at("09:05"), at("09:10", "product_count", count=2))
+
+    metrics.factory(EARLIER)
+    first = len(reads)
+    metrics.workers(EARLIER)
+    metrics.workstations(EARLIER)
+    metrics.factory(EARLIER)
 
     assert first > 0
     assert len(reads) == first  # the same spans, nothing stored since: kept

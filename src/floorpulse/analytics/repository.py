@@ -12,6 +12,7 @@ from sqlalchemy import (
     delete,
     func,
     literal,
+    or_,
     select,
     tuple_,
     union_all,
@@ -326,3 +327,35 @@ def hourly_fingerprints(
 def newest_id(conn: Connection) -> int:
     """The id of the last event stored (0: none): it grows with every event stored."""
     return int(conn.execute(select(func.max(events.c.id))).scalar() or 0)
+
+
+# What the recent hours' running tallies are kept from (analytics/recent.py).
+RECENT_COLUMNS = (
+    events.c.id,
+    events.c.site_id,
+    events.c.ts_us,
+    events.c.worker_id,
+    events.c.workstation_id,
+    events.c.event_type,
+    events.c["count"],
+    events.c.confidence,
+)
+
+
+def events_after(
+    conn: Connection, seen_id: int, missing: Sequence[tuple[int, int]]
+) -> list[Row[Any]]:
+    """Events with an id above `seen_id` or in one of the `missing` ranges (inclusive), by id."""
+    wanted = [events.c.id > seen_id, *(events.c.id.between(lo, hi) for lo, hi in missing)]
+    query = select(*RECENT_COLUMNS).where(or_(*wanted)).order_by(events.c.id)
+    return list(conn.execute(query))
+
+
+def site_events_since(
+    conn: Connection, site_id: str, start_us: int, through_id: int
+) -> list[Row[Any]]:
+    """A site's events from `start_us` on, of ids up to `through_id`."""
+    query = select(*RECENT_COLUMNS).where(
+        events.c.site_id == site_id, events.c.ts_us >= start_us, events.c.id <= through_id
+    )
+    return list(conn.execute(query))

@@ -17,6 +17,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import Connection, Row, Table
 
 from floorpulse.analytics import repository
+from floorpulse.analytics.recent import Recent
 from floorpulse.analytics.rollups import tally_span
 from floorpulse.analytics.schemas import (
     Band,
@@ -82,6 +83,7 @@ class MetricsService:
         self.clock = clock
         self.timeout_us = settings.state_timeout_us
         self.tiles = Tiles(self.timeout_us, settings.confidence_threshold)
+        self._recent = Recent(db, self.timeout_us, settings.confidence_threshold, clock)
         self._raw_tallies = Shared(self._read_raw, RAW_KEPT_S, maxsize=256)
         self._active = Shared(self._read_active, RAW_KEPT_S, maxsize=64)
         self._memo: dict[Hashable, Any] | None = None  # see at()
@@ -287,6 +289,7 @@ class MetricsService:
         self, conn: Connection, site: str, windows: list[Window], query: MetricsQuery
     ) -> dict[tuple[int, str, str], Tally]:
         worker = query.worker_id
+        self._recent.refresh()
         first = hour_start(min(w.start_us for w in windows))
         stale = repository.stale_hours_in(
             conn, site, (first, max(w.end_us for w in windows)), worker
@@ -334,6 +337,11 @@ class MetricsService:
     def _raw(
         self, conn: Connection, site: str, start: int, end: int, worker: str | None
     ) -> Iterable[tuple[Key, Tally]]:
+        """Tallies of `[start, end)` as raw events give them: kept running for the recent
+        hours (refreshed by the caller), read and kept a moment for older ones."""
+        recent = self._recent.tally(site, Window(start, end), worker)
+        if recent is not None:
+            return recent.items()
         newest = repository.newest_id(conn)
         return self._raw_tallies(site, start, end, worker, newest).items()
 
@@ -352,6 +360,10 @@ class MetricsService:
             )
 
     def _active_now(self, conn: Connection, site: str, now_us: int, worker: str | None) -> set[str]:
+        self._recent.refresh()
+        recent = self._recent.active(site, now_us, worker)
+        if recent is not None:
+            return recent
         return self._active(site, now_us, worker, repository.newest_id(conn))
 
     def _read_active(self, site: str, now_us: int, worker: str | None, _newest: int) -> set[str]:
