@@ -27,7 +27,7 @@ EARLIER = MetricsQuery.model_validate(
 
 @pytest.fixture
 def metrics(db: Database, settings: Settings, clock: Clock) -> MetricsService:
-    return MetricsService(db, settings, clock)
+    return MetricsService(db, settings, clock, keep_recent=True)  # as the dashboard's
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from floorpulse.analytics.recent import Gap, Recent, still_missing
 from floorpulse.db.engine import Database
 from floorpulse.db.epoch import to_epoch_us
 from floorpulse.db.tables import events
+from floorpulse.demo import repository as demo
 from floorpulse.metrics.intervals import Window
 from floorpulse.settings import Settings
 from tests.analytics.test_metrics_api import at, post
@@ -37,6 +38,18 @@ def units(recent: Recent, window: Window = KEPT) -> int | None:
     recent.refresh()
     found = recent.tally(SITE, window, None)
     return None if found is None else sum(t.units for t in found.values())
+
+
+SEEDING = {
+    "site_id": SITE,
+    "seeded_us": NOON,
+    "start_us": NOON - HOUR,
+    "end_us": NOON,
+    "seed": 1,
+    "workers": 1,
+    "stations": 1,
+    "events_sent": 1,
+}
 
 
 def row(minute: int, count: int) -> dict[str, object]:
@@ -94,6 +107,19 @@ def test_rows_deleted_are_forgotten_at_the_next_check(
     with db.write() as conn:
         conn.execute(delete(events))
     post(client, at("11:30", "product_count", count=7))  # on SQLite, it may reuse an old id
+
+    assert units(recent) == 7
+
+
+def test_sample_data_seeded_replaces_what_was_kept_at_once(
+    client: TestClient, recent: Recent, db: Database
+) -> None:
+    post(client, at("11:10", "product_count", count=2))
+    assert units(recent) == 2
+    with db.write() as conn:  # as the demo seeds afresh: every event replaced, in one go
+        demo.clear_all(conn)
+        conn.execute(insert(events).values(row(30, 7)))
+        demo.record_run(conn, SEEDING)
 
     assert units(recent) == 7
 

@@ -1,7 +1,9 @@
 """A timeline drawn again is kept from hourly pieces: only the hours whose events changed are
 read again, and what it shows is always what a fresh reading shows.
 
-The clock stands at 2026-01-15T12:00Z; the window is 08:00-12:00, four hours.
+The clock stands at 2026-01-15T12:00Z; the window is 08:00-12:00, four hours. The recent hours
+(11:00 on) are kept running as events arrive (analytics/recent.py), not tiled: the tiles are
+08:00 to 10:00.
 """
 
 from typing import Any
@@ -24,7 +26,7 @@ WINDOW = MetricsQuery.model_validate({"from": "2026-01-15T08:00:00Z", "to": "202
 
 @pytest.fixture
 def metrics(db: Database, settings: Settings, clock: Clock) -> MetricsService:
-    return MetricsService(db, settings, clock)
+    return MetricsService(db, settings, clock, keep_recent=True)  # as the dashboard's
 
 
 @pytest.fixture
@@ -62,9 +64,9 @@ def test_the_first_drawing_reads_the_window_once(
         ("W1", "08:30", "08:40", "working"),
         ("W1", "08:40", "10:15", "unobserved"),
         ("W1", "10:15", "10:25", "idle"),
-        ("W1", "10:25", "12:00", "unobserved"),
+        ("W1", "10:25", "12:00", "unobserved"),  # tiled, then kept running: one band
     ]
-    assert reads == [("07:50", "12:00")]  # a state timeout before the first hour
+    assert reads == [("07:50", "11:00")]  # a state timeout before the first hour
 
 
 def test_drawn_again_unchanged_nothing_is_read_again(
@@ -74,7 +76,7 @@ def test_drawn_again_unchanged_nothing_is_read_again(
     first = shown(metrics)
 
     assert shown(metrics) == first
-    assert reads == [("07:50", "12:00")]
+    assert reads == [("07:50", "11:00")]
 
 
 def test_a_late_event_rebuilds_its_own_hours_and_shows(
@@ -99,17 +101,17 @@ def test_a_late_event_rebuilds_its_own_hours_and_shows(
 def test_an_hour_redrawn_replaces_what_was_kept_of_it(
     client: TestClient, metrics: MetricsService
 ) -> None:
-    post(client, at("11:10"))
+    post(client, at("09:10"))
     shown(metrics)
 
-    for minute in ("11:20", "11:30", "11:40"):  # the open hour changes with every event
+    for minute in ("09:20", "09:30", "09:40"):  # a camera's backlog, arriving late
         post(client, at(minute, "idle"))
         shown(metrics)
-    for end in ("11:50", "11:55"):  # and ends where the clock stands
+    for end in ("11:50", "11:55"):  # as the window ends where the clock stands
         shown(metrics, until(end))
 
-    assert len(metrics.tiles) == 4  # 08:00 to 11:00, one version each: a wall screen's
-    # memory does not grow with every event and every second of the open hour
+    assert len(metrics.tiles) == 3  # 08:00 to 10:00, one version each: a wall screen's
+    # memory does not grow with every late event and every second
 
 
 def test_a_window_ending_later_in_the_hour_reads_nothing_again(
@@ -126,7 +128,7 @@ def test_a_window_ending_later_in_the_hour_reads_nothing_again(
     ends = ("11:46", "11:50", "11:55")  # as a live view's window ends where the clock is
     kept = {end: shown(metrics, until(end)) for end in ends}
 
-    assert reads == [("07:50", "12:00")]  # the hour is drawn whole once, cut at each end
+    assert reads == [("07:50", "11:00")]  # the open hour is kept running, cut at each end
     assert kept == {end: fresh(db, settings, clock, until(end)) for end in ends}
     assert kept["11:50"][-1] == ("W1", "11:40", "11:50", "idle")
     assert kept["11:55"][-3:] == [

@@ -1,12 +1,15 @@
 """The dashboard's view service on a real database: empty state, demo data and reseeding."""
 
+from datetime import datetime
+
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from floorpulse.dashboard.filters import Filters
-from floorpulse.dashboard.views import DashboardService
+from floorpulse.dashboard.views import TIMELINE_STEPS, DashboardService
 from floorpulse.db.engine import Database
+from floorpulse.db.epoch import from_epoch_us
 from floorpulse.errors import Conflict
 from tests.factories import FixedClock, make_event, stored_count
 
@@ -70,3 +73,28 @@ def test_the_version_moves_when_an_event_is_stored_and_when_sample_data_is_rewri
     views.reseed()  # the same floor and seed, so the same rows: it is the seeding that is new
 
     assert len({empty, seeded, stored, views.version()}) == 4
+
+
+def test_the_timeline_is_drawn_at_the_screens_resolution_and_the_api_keeps_every_band(
+    views: DashboardService, client: TestClient
+) -> None:
+    flickering = [  # a state every 10 s for twelve hours: 2,880 bands, narrower than pixels
+        make_event(
+            timestamp=f"2026-01-15T{n // 360:02d}:{n // 6 % 60:02d}:{n % 6 * 10:02d}Z",
+            event_type=("working", "working", "idle")[n % 3],
+        )
+        for n in range(12 * 360)
+    ]
+    for first in range(0, len(flickering), 500):
+        client.post("/api/events/batch", json=flickering[first : first + 500]).raise_for_status()
+
+    drawn = views.overview(Filters()).timeline
+    exact = client.get("/api/metrics/timeline").json()["bands"]
+
+    assert len(exact) == 4 * 12 * 60  # working, idle, working, idle: every minute
+    assert len(drawn) < TIMELINE_STEPS
+    drawn_span = [from_epoch_us(drawn[0].start_us), from_epoch_us(drawn[-1].end_us)]
+    assert drawn_span == [
+        datetime.fromisoformat(exact[0]["start"]),
+        datetime.fromisoformat(exact[-1]["end"]),
+    ]

@@ -11,6 +11,7 @@ from floorpulse.metrics.intervals import (
     Interval,
     StateEvent,
     Window,
+    at_resolution,
     bands,
     observed,
     state_intervals,
@@ -97,3 +98,42 @@ def test_a_window_drawn_from_its_pieces_is_the_window_drawn_whole(
     from_pieces = bands(chain.from_iterable(observed(intervals, pieces)), window, ["W1", "W3"])
 
     assert from_pieces == bands(intervals, window, ["W1", "W3"])
+
+
+def test_at_a_chart_resolution_each_step_shows_what_held_longest_in_it() -> None:
+    drawn = bands(
+        [iv(0, 250), iv(250, 290, "idle"), iv(290, 1000, "absent")], Window(0, 1000 * S), ["W1"]
+    )
+
+    found = at_resolution(drawn, Window(0, 1000 * S), 100 * S)
+
+    assert seconds(found) == [
+        ("W1", 0, 300, "working"),  # 200-300: 50 s working, 40 s idle, 10 s absent
+        ("W1", 300, 1000, "absent"),  # the idle sliver gave way
+    ]
+
+
+def test_at_a_chart_resolution_equal_times_go_to_the_higher_state() -> None:
+    drawn = bands([iv(0, 50, "absent"), iv(50, 100, "working")], Window(0, 100 * S), ["W1"])
+
+    assert seconds(at_resolution(drawn, Window(0, 100 * S), 100 * S)) == [("W1", 0, 100, "working")]
+
+
+@given(st.lists(state_events, max_size=40), st.integers(0, 3600), st.sampled_from([1, 7, 60, 900]))
+def test_at_a_chart_resolution_every_row_still_covers_the_window_step_by_step(
+    events: list[StateEvent], shift_s: int, step_s: int
+) -> None:
+    window = Window(shift_s * S, (shift_s + 3600) * S)
+    drawn = bands(state_intervals(events, 120 * S), window, ["W1", "W2"])
+
+    found = at_resolution(drawn, window, step_s * S)
+
+    for worker in ("W1", "W2"):
+        row = [b for b in found if b.worker_id == worker]
+        assert [(a.end_us, b.state != a.state) for a, b in pairwise(row)] == [
+            (b.start_us, True) for b in row[1:]
+        ]  # contiguous, and neighbours differ
+        assert (row[0].start_us, row[-1].end_us) == (window.start_us, window.end_us)
+        assert all(b.end_us % (step_s * S) == 0 for b in row[:-1])  # edges on steps
+    if step_s == 1:  # events fall on whole seconds: nothing is finer than a step
+        assert found == drawn

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from floorpulse.metrics.intervals import StateEvent, Window, active_workers
+from floorpulse.metrics.intervals import StateEvent, Window, active_workers, bands, state_intervals
 from floorpulse.metrics.running import Running, running
 from floorpulse.metrics.tally import Tally, UnitEvent, tally
 
@@ -84,6 +84,17 @@ def test_hours_forgotten_leave_the_later_ones_right_as_more_events_arrive(
         max(window.start_us, hours_forgotten * H), max(window.end_us, hours_forgotten * H)
     )
     assert kept.tally(asked) == tally(early + late, units, asked, TIMEOUT)
+
+
+@given(st.lists(state_events, max_size=40), windows, st.sampled_from([None, "W1", "W2"]))
+def test_its_bands_draw_the_timeline_the_events_draw(
+    states: list[StateEvent], window: Window, worker: str | None
+) -> None:
+    kept = running(reversed(states), [], 0, TIMEOUT)
+    mine = [e for e in states if worker in (None, e.worker_id)]
+    workers = ["W1", "W2", "W3"] if worker is None else [worker]
+    expected = bands(state_intervals(mine, TIMEOUT), window, workers)
+    assert bands(kept.observed(window, worker), window, workers) == expected
 
 
 @given(st.lists(state_events, max_size=40), st.integers(0, 3 * H))

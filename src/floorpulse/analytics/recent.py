@@ -11,9 +11,11 @@ one read are asked for again at each catch-up, until they appear or GAP_S has pa
 rolled-back insert's ids never appear, nor do those a duplicate used up. Every CHECK_S the kept
 hours' fingerprints (count, newest id and offsets per hour, as analytics/timeline.py reads them)
 are compared with the store's in the same snapshot; should they differ (a row that committed
-later still, rows deleted), everything kept is read afresh.
+later still, rows deleted by hand), everything kept is read afresh. Sample data replaces every
+event when it is seeded: a new seeding is seen at once, and everything is read afresh too.
 """
 
+import logging
 import threading
 import time
 from bisect import bisect_right
@@ -27,13 +29,15 @@ from floorpulse.analytics import repository
 from floorpulse.clock import Clock
 from floorpulse.db.engine import Database
 from floorpulse.db.epoch import to_epoch_us
-from floorpulse.metrics.intervals import StateEvent, Window
+from floorpulse.metrics.intervals import Band, StateEvent, Window
 from floorpulse.metrics.running import Running
 from floorpulse.metrics.tally import US_PER_HOUR, Key, Tally, UnitEvent, hour_start
 
+log = logging.getLogger(__name__)
+
 HOURS_KEPT = 2  # the open hour and the one before it
 GAP_S = 30.0  # ids missing this long were never committed: a transaction lasts less
-CHECK_S = 1.0
+CHECK_S = 60.0  # a check reads every kept event's time (~70 ms for 120,000 on PostgreSQL)
 LOOKBACK_IDS = 10_000  # on starting, ids this far below the newest may still be in flight
 MAX_GAPS = 1_000  # beyond this the oldest are given up: the fingerprints catch what they hide
 
@@ -95,17 +99,19 @@ class Recent:
         self._lock = threading.Lock()
         self._sites: dict[str, _Site] = {}
         self._seen: int | None = None  # the newest id read
+        self._seeding: tuple[int, int] | None = None
         self._gaps: list[Gap] = []
         self._checked_s = 0.0
 
     def refresh(self) -> None:
         """Read what was stored since the last refresh."""
         with self._lock, self.db.read() as conn:
-            if self._seen is None:
+            if self._seen is None or repository.latest_seeding(conn) != self._seeding:
                 self._start(conn)
             self._catch_up(conn)
             self._move_on()
             if time.monotonic() - self._checked_s >= CHECK_S and not self._agrees(conn):
+                log.warning("the recent hours kept disagreed with the store: read afresh")
                 self._start(conn)
                 self._catch_up(conn)
 
@@ -117,6 +123,18 @@ class Recent:
             if kept is None or not kept.running.covers(window):
                 return None
             return kept.running.tally(window, worker)
+
+    def observed(
+        self, site: str, window: Window, worker: str | None
+    ) -> tuple[int, list[Band]] | None:
+        """Where the kept hours begin, and the states observed from there to the window's end
+        (Running.observed); None if the window ends before them."""
+        with self._lock:
+            kept = self._kept(site)
+            if kept is None or window.end_us <= kept.running.from_us:
+                return None
+            begin = max(window.start_us, kept.running.from_us)
+            return begin, kept.running.observed(Window(begin, window.end_us), worker)
 
     def active(self, site: str, now_us: int, worker: str | None) -> set[str] | None:
         """The workers active at `now_us` (of one, or all); None if before the kept hours."""
@@ -148,6 +166,7 @@ class Recent:
         self._sites.clear()
         self._gaps = []
         self._seen = max(0, repository.newest_id(conn) - LOOKBACK_IDS)
+        self._seeding = repository.latest_seeding(conn)
         self._checked_s = time.monotonic()
 
     def _catch_up(self, conn: Connection) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from floorpulse.db.tables import (
     daily_rollups,
+    demo_runs,
     events,
     hourly_rollups,
     purges,
@@ -359,3 +360,10 @@ def site_events_since(
         events.c.site_id == site_id, events.c.ts_us >= start_us, events.c.id <= through_id
     )
     return list(conn.execute(query))
+
+
+def latest_seeding(conn: Connection) -> tuple[int, int] | None:
+    """The id and time of the latest sample data seeding: sample data replaces every event."""
+    query = select(demo_runs.c.id, demo_runs.c.seeded_us).order_by(demo_runs.c.id.desc())
+    row = conn.execute(query.limit(1)).first()
+    return None if row is None else (row.id, row.seeded_us)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from itertools import groupby, pairwise
+from itertools import chain, groupby, pairwise
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Row, Table
@@ -42,7 +42,7 @@ from floorpulse.db.epoch import from_epoch_us, to_epoch_us
 from floorpulse.errors import InvalidInput
 from floorpulse.metrics.buckets import bucket_edges
 from floorpulse.metrics.intervals import Band as StateBand
-from floorpulse.metrics.intervals import Window, active_workers
+from floorpulse.metrics.intervals import Window, active_workers, bands
 from floorpulse.metrics.plan import Piece, Source, plan, spans
 from floorpulse.metrics.tally import US_PER_HOUR, US_PER_S, Key, Tally, hour_start, sum_by
 from floorpulse.metrics.teams import TeamTally, by_team
@@ -77,13 +77,19 @@ class StateBands:
 
 
 class MetricsService:
-    def __init__(self, db: Database, settings: Settings, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, db: Database, settings: Settings, clock: Clock = utc_now, *, keep_recent: bool = False
+    ) -> None:
+        """With `keep_recent`, the recent hours are kept running (analytics/recent.py): for
+        the dashboard's drawing process, which reads them every second for every view. That
+        reads every row stored once more, which a server process ingesting them should not."""
         self.db = db
         self.settings = settings
         self.clock = clock
         self.timeout_us = settings.state_timeout_us
         self.tiles = Tiles(self.timeout_us, settings.confidence_threshold)
-        self._recent = Recent(db, self.timeout_us, settings.confidence_threshold, clock)
+        threshold = settings.confidence_threshold
+        self._recent = Recent(db, self.timeout_us, threshold, clock) if keep_recent else None
         self._raw_tallies = Shared(self._read_raw, RAW_KEPT_S, maxsize=256)
         self._active = Shared(self._read_active, RAW_KEPT_S, maxsize=64)
         self._memo: dict[Hashable, Any] | None = None  # see at()
@@ -233,8 +239,28 @@ class MetricsService:
         with self.db.read() as conn:
             known = self._registered(conn, WORKERS, site)
             names = {w.worker_id: w.name for w in known if query.worker_id in (None, w.worker_id)}
-            found = self.tiles.bands(conn, site, window, list(names), query.worker_id)
+            found = self._bands(conn, site, window, list(names), query.worker_id)
         return StateBands(asked, window, names, found)
+
+    def _bands(
+        self, conn: Connection, site: str, window: Window, workers: list[str], worker: str | None
+    ) -> list[StateBand]:
+        """The timeline's bands: the recent hours' from those kept running if they are, the
+        others' from the kept tiles."""
+        recent = None
+        if self._recent:
+            self._recent.refresh()
+            recent = self._recent.observed(site, window, worker)
+        if recent is None:
+            return self.tiles.bands(conn, site, window, workers, worker)
+        begin, latest = recent
+        earlier = Window(window.start_us, begin)
+        drawn = (
+            self.tiles.bands(conn, site, earlier, workers, worker)
+            if begin > window.start_us
+            else []
+        )
+        return bands(chain(drawn, latest), window, workers)
 
     def _series_keys(
         self, conn: Connection, site: str, query: TimeseriesQuery
@@ -289,7 +315,8 @@ class MetricsService:
         self, conn: Connection, site: str, windows: list[Window], query: MetricsQuery
     ) -> dict[tuple[int, str, str], Tally]:
         worker = query.worker_id
-        self._recent.refresh()
+        if self._recent:
+            self._recent.refresh()
         first = hour_start(min(w.start_us for w in windows))
         stale = repository.stale_hours_in(
             conn, site, (first, max(w.end_us for w in windows)), worker
@@ -338,8 +365,8 @@ class MetricsService:
         self, conn: Connection, site: str, start: int, end: int, worker: str | None
     ) -> Iterable[tuple[Key, Tally]]:
         """Tallies of `[start, end)` as raw events give them: kept running for the recent
-        hours (refreshed by the caller), read and kept a moment for older ones."""
-        recent = self._recent.tally(site, Window(start, end), worker)
+        hours if they are kept (refreshed by the caller), else read and kept a moment."""
+        recent = self._recent.tally(site, Window(start, end), worker) if self._recent else None
         if recent is not None:
             return recent.items()
         newest = repository.newest_id(conn)
@@ -360,10 +387,11 @@ class MetricsService:
             )
 
     def _active_now(self, conn: Connection, site: str, now_us: int, worker: str | None) -> set[str]:
-        self._recent.refresh()
-        recent = self._recent.active(site, now_us, worker)
-        if recent is not None:
-            return recent
+        if self._recent:
+            self._recent.refresh()
+            recent = self._recent.active(site, now_us, worker)
+            if recent is not None:
+                return recent
         return self._active(site, now_us, worker, repository.newest_id(conn))
 
     def _read_active(self, site: str, now_us: int, worker: str | None, _newest: int) -> set[str]:

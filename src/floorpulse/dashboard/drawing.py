@@ -108,7 +108,7 @@ def _begin(settings: Settings) -> None:
     threading.Thread(target=_end_with_server, name="server-watch", daemon=True).start()
     database = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     events = EventService(database, settings)
-    _views = dashboard_views(MetricsService(database, settings), events)
+    _views = dashboard_views(MetricsService(database, settings, keep_recent=True), events)
     gc.freeze()  # as the server does: what lives as long as the process is never rescanned
 
 

@@ -21,7 +21,7 @@ from floorpulse.analytics.schemas import (
     WorkerMetrics,
     WorkstationMetrics,
 )
-from floorpulse.analytics.service import MetricsService
+from floorpulse.analytics.service import MetricsService, StateBands
 from floorpulse.clock import Clock, utc_now
 from floorpulse.dashboard.filters import Filters, metrics_query
 from floorpulse.demo.schemas import SeedResult
@@ -30,6 +30,7 @@ from floorpulse.errors import Conflict
 from floorpulse.events.schemas import EventOut, EventQuery
 from floorpulse.events.service import EventService
 from floorpulse.metrics.intervals import Band as StateBand
+from floorpulse.metrics.intervals import at_resolution
 from floorpulse.privacy.lens import View
 from floorpulse.privacy.viewing import Lenses, Viewing
 from floorpulse.registry.service import WORKERS, WORKSTATIONS, Kind, RegistryService
@@ -41,6 +42,9 @@ VIEW_TTL_S = 1.0
 # Which state of the store a view shows: ("generation", n) pushed, ("half-second", n) polled.
 Moment = tuple[str, int]
 STREAM_LENGTH = 25
+# Steps across the timeline: a wall screen's pixels. A busy day of two hundred workers is tens
+# of thousands of bands, most narrower than a pixel, which made each screen's refresh 1.8 MB.
+TIMELINE_STEPS = 1_500
 
 
 @dataclass(frozen=True)
@@ -134,7 +138,7 @@ class DashboardService:
             workstations=metrics.workstations(query),
             heatmap=_series(metrics, query, "workstation"),
             trend=_series(metrics, query, "factory")[0].points,
-            timeline=shown.bands(metrics.state_bands(query).bands),
+            timeline=shown.bands(_at_screen_resolution(metrics.state_bands(query))),
             events=shown.events(self._events(filters)),
             worker_choices=shown.choices(_choices(registered[WORKERS.key], WORKERS, site)),
             station_choices=_choices(registered[WORKSTATIONS.key], WORKSTATIONS, site),
@@ -288,6 +292,12 @@ def _sites(registered: dict[str, list[Any]], default: str) -> list[str]:
 def _series(metrics: MetricsService, query: MetricsQuery, scope: str) -> list[Series]:
     asked = TimeseriesQuery.model_validate({**_plain(query), "scope": scope, "bucket": "hour"})
     return metrics.timeseries(asked).series
+
+
+def _at_screen_resolution(drawn: StateBands) -> list[StateBand]:
+    """The timeline's bands as the chart can show them: no band narrower than a step."""
+    span_us = drawn.window.end_us - drawn.window.start_us
+    return at_resolution(drawn.bands, drawn.window, max(1, -(-span_us // TIMELINE_STEPS)))
 
 
 def _previous(query: MetricsQuery, start: datetime, end: datetime) -> MetricsQuery:

@@ -3,7 +3,7 @@
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import groupby, pairwise
 from operator import attrgetter, itemgetter
 from typing import NamedTuple, Protocol
 
@@ -142,12 +142,14 @@ def observed(intervals: Iterable[Interval], windows: Sequence[Window]) -> list[l
         while i < len(windows) and windows[i].start_us < end_us:
             start, end = max(start_us, windows[i].start_us), min(end_us, windows[i].end_us)
             if start < end:
-                _extend(found[i], Band(start, end, worker_id, state))
+                extend(found[i], Band(start, end, worker_id, state))
             i += 1
     return found
 
 
-def _extend(found: list[Band], band: Band) -> None:
+def extend(found: list[Band], band: Band) -> None:
+    """Append the band, or lengthen the last one if it is the same worker's same state and
+    the band begins where it ends."""
     last = found[-1] if found else None
     if last and (last.worker_id, last.state, last.end_us) == (
         band.worker_id,
@@ -166,9 +168,46 @@ def _worker_bands(worker_id: str, spans: list[Span], window: Window) -> list[Ban
         start = max(span.start_us, window.start_us)
         end = min(span.end_us, window.end_us)
         if start > covered_to:
-            found.append(Band(covered_to, start, worker_id, UNOBSERVED))
-        _extend(found, Band(start, end, worker_id, span.state))
+            extend(found, Band(covered_to, start, worker_id, UNOBSERVED))
+        extend(found, Band(start, end, worker_id, span.state))
         covered_to = end
     if covered_to < window.end_us:
-        found.append(Band(covered_to, window.end_us, worker_id, UNOBSERVED))
+        extend(found, Band(covered_to, window.end_us, worker_id, UNOBSERVED))
     return found
+
+
+def at_resolution(drawn: list[Band], window: Window, step_us: int) -> list[Band]:
+    """What a chart of `step_us` a pixel can show of bands() (each worker's row covering the
+    window): each step of a row, steps aligned to the epoch, in the state that held longest
+    in it (of equal ones the higher in PRECEDENCE, `unobserved` lowest), equal neighbours
+    merged. A band that covers whole steps keeps its length; shorter ones give way to what
+    held longer around them."""
+    found: list[Band] = []
+    for _, row in groupby(drawn, key=attrgetter("worker_id")):
+        _row_at_resolution(list(row), window, step_us, found)
+    return found
+
+
+def _row_at_resolution(row: list[Band], window: Window, step_us: int, found: list[Band]) -> None:
+    at, i = window.start_us, 0
+    while at < window.end_us:
+        step_end = min(at - at % step_us + step_us, window.end_us)
+        while row[i].end_us <= at:
+            i += 1
+        band = row[i]
+        if band.end_us >= step_end:  # it holds this step whole, and maybe more steps
+            step_end = max(step_end, min(window.end_us, band.end_us - band.end_us % step_us))
+            extend(found, band._replace(start_us=at, end_us=step_end))
+        else:
+            extend(found, Band(at, step_end, band.worker_id, _longest(row, i, at, step_end)))
+        at = step_end
+
+
+def _longest(row: list[Band], first: int, start_us: int, end_us: int) -> str:
+    held: dict[str, int] = {}
+    for band in row[first:]:
+        if band.start_us >= end_us:
+            break
+        overlap = min(band.end_us, end_us) - max(band.start_us, start_us)
+        held[band.state] = held.get(band.state, 0) + overlap
+    return max(held, key=lambda state: (held[state], PRECEDENCE.get(state, -1)))

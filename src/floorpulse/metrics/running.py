@@ -17,7 +17,14 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
-from floorpulse.metrics.intervals import ABSENT, PRECEDENCE, STATES, StateEvent, Window
+from floorpulse.metrics.intervals import (
+    ABSENT,
+    PRECEDENCE,
+    STATES,
+    Band,
+    StateEvent,
+    Window,
+)
 from floorpulse.metrics.tally import US_PER_HOUR, Key, Tally, UnitEvent, hour_start
 
 Sums = dict[str, list[int]]  # per station: working, idle, absent µs and units (Tally's order)
@@ -122,6 +129,41 @@ class Running:
             for station, row in self._worker_sums(worker, window).items():
                 if any(row):
                     found[(worker, station, window.start_us)] = Tally(*row)
+        return found
+
+    def observed(self, window: Window, worker_id: str | None = None) -> list[Band]:
+        """Each worker's states over the window (of one worker, or all) as observed() draws
+        them, worker by worker: no `unobserved` (bands() fills it in); the window must be
+        covered."""
+        if not self.covers(window):
+            raise ValueError(f"window from {window.start_us} is before {self.from_us}")
+        found: list[Band] = []
+        for worker in sorted([worker_id] if worker_id is not None else self._lines):
+            line = self._lines.get(worker)
+            if line is not None:
+                found += self._line_bands(worker, line, window)
+        return found
+
+    def _line_bands(self, worker: str, line: _Line, window: Window) -> list[Band]:
+        # The hottest loop of a busy dashboard (a state every few seconds, hundreds of workers):
+        # touching states are merged in locals, and a Band made only for each merged run.
+        found: list[Band] = []
+        start, end, ts, rank = window.start_us, window.end_us, line.ts, line.rank
+        run_start = run_end = run_rank = -1
+        first, last = bisect_left(ts, start - self.timeout_us), bisect_left(ts, end)
+        for i in range(first, last):
+            begins = max(start, ts[i])
+            ends = min(end, line.end_of(i, self.timeout_us))
+            if begins >= ends:
+                continue
+            if rank[i] == run_rank and begins == run_end:
+                run_end = ends
+                continue
+            if run_rank >= 0:
+                found.append(Band(run_start, run_end, worker, STATES[run_rank]))
+            run_start, run_end, run_rank = begins, ends, rank[i]
+        if run_rank >= 0:
+            found.append(Band(run_start, run_end, worker, STATES[run_rank]))
         return found
 
     def active(self, now_us: int) -> set[str]:
