@@ -26,7 +26,7 @@ def test_upgrading_twice_is_harmless(database_url: str) -> None:
     db = Database(database_url)
     upgrade(db)
     with db.read() as conn:
-        assert current_revision(conn) == head_revision() == "0012"
+        assert current_revision(conn) == head_revision() == "0013"
     db.dispose()
 
 

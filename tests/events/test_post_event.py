@@ -67,6 +67,26 @@ def test_an_event_id_identifies_the_event_whatever_else_it_says(
     assert stored_count(db) == 1
 
 
+def test_an_event_id_at_another_instant_is_another_event(client: TestClient, db: Database) -> None:
+    """An id names one event at one instant (a retry repeats both): a camera whose counter
+    starts again after a restart loses nothing."""
+    first = client.post("/api/events", json=make_event(event_id="cam3-000001"))
+    again = client.post(
+        "/api/events", json=make_event(event_id="cam3-000001", timestamp="2026-01-15T11:40:00Z")
+    )
+    batch = client.post(
+        "/api/events/batch",
+        json=[
+            make_event(event_id="cam3-000002", timestamp=f"2026-01-15T11:4{n}:00Z")
+            for n in (1, 2, 1)
+        ],
+    )
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert (batch.json()["accepted"], batch.json()["duplicates"]) == (2, 1)
+    assert stored_count(db) == 4
+
+
 def test_events_that_differ_in_any_key_field_are_distinct(client: TestClient, db: Database) -> None:
     variants = [
         make_event(),

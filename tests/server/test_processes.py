@@ -33,10 +33,15 @@ def test_two_processes_store_each_event_once_and_share_the_jobs(
     start_server: StartServer, database_url: str, tmp_path: Path
 ) -> None:
     server = start_server(None, "--workers", "2", FLOORPULSE_LOG_LEVEL="info")
-    events = [
-        make_event(event_id=f"cam-{n % (SENT // 2)}", timestamp=f"2026-01-15T10:{n % 60:02d}:00Z")
-        for n in range(SENT)
-    ]  # every event twice: the second copy comes on another connection, maybe to the other process
+    events = (
+        [
+            make_event(
+                event_id=f"cam-{n % (SENT // 2)}", timestamp=f"2026-01-15T10:{n % 60:02d}:00Z"
+            )
+            for n in range(SENT // 2)
+        ]
+        * 2
+    )  # every event twice: the second copy comes on another connection, maybe to the other process
 
     def send(event: dict[str, object]) -> int:
         with httpx.Client(base_url=server.url, timeout=30) as client:  # a new connection each

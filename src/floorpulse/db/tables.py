@@ -62,8 +62,11 @@ class Event(Base):
         CheckConstraint(f"event_type IN {EVENT_TYPES!r}", name="event_type"),
         CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence"),
         CheckConstraint('"count" >= 1', name="count"),
-        # A client id is unique everywhere; NULLs never collide, so id-less events pass here ...
-        Index("uq_events_event_id", "event_id", unique=True),
+        # A client id names one event at one instant (a retry repeats both); NULLs never
+        # collide, so id-less events pass here ... The instant is in the key because a table
+        # partitioned by time (PostgreSQL's, TimescaleDB's) can only enforce unique keys that
+        # include it, and both engines keep one meaning.
+        Index("uq_events_event_id", "event_id", "ts_us", unique=True),
         # ... and are deduplicated on their natural key instead.
         Index(
             "uq_events_natural_key",

@@ -132,7 +132,7 @@ def find_stored(conn: Connection, row: NewEvent) -> Row[Any] | None:
     """The stored event that `row` is, or duplicates."""
     query = select(events)
     if row.event_id is not None:
-        query = query.where(events.c.event_id == row.event_id)
+        query = query.where(events.c.event_id == row.event_id, events.c.ts_us == row.ts_us)
     else:
         query = query.where(events.c.event_id.is_(None))
         for column in NATURAL_KEY:

@@ -86,7 +86,7 @@ class EventService:
             if isinstance(row, list):
                 batch.rejected.append(RejectedEvent(index=index, reason=summarize(row), errors=row))
                 continue
-            key = row.event_id or repository.natural_key(row)  # what dedup compares
+            key = (row.event_id, row.ts_us) if row.event_id else repository.natural_key(row)
             if key in seen:
                 continue  # a duplicate: result() counts it
             seen.add(key)
