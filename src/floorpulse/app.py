@@ -31,6 +31,7 @@ from floorpulse.dashboard.views import dashboard_views
 from floorpulse.db.engine import Database
 from floorpulse.db.leases import MIN_LEASE_S, Leases
 from floorpulse.db.migrate import head_revision
+from floorpulse.db.partitions import KEEP_AHEAD_S, keep_months_ahead
 from floorpulse.demo.live import Simulator, start_simulator
 from floorpulse.demo.router import router as demo_router
 from floorpulse.demo.service import DemoService
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
                 keep_evaluating(app.state.alerts, alert_s, may_run=lease("alerts", alert_s))
             ),
             asyncio.create_task(keep_delivering(webhooks, may_run=lease("webhooks", 1.0))),
+            *_partitioned(database, clock, lease("partitions", KEEP_AHEAD_S)),
             asyncio.create_task(keep_purging(retention, purge_s, lease("retention", purge_s))),
         ]
         simulator = _start_demo(app, ingest.service) if settings.demo else None
@@ -172,6 +174,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     dash_app = attach_dashboard(app, app.state.dashboard, drawing, settings, health)
     _guard_browsers(app, settings, list(dash_app.csp_hashes()))
     return app
+
+
+def _partitioned(
+    database: Database, clock: Clock, may_run: Callable[[], bool]
+) -> list["asyncio.Task[None]"]:
+    """PostgreSQL's events are partitioned by month: the months ahead are made as time goes."""
+    if database.is_sqlite:
+        return []
+    return [asyncio.create_task(keep_months_ahead(database, clock, may_run))]
 
 
 def _guard_browsers(app: FastAPI, settings: Settings, script_hashes: list[str]) -> None:

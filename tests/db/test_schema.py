@@ -10,23 +10,30 @@ from sqlalchemy import exc, text
 
 from floorpulse.db.engine import Database
 from floorpulse.db.migrate import alembic_config, current_revision, head_revision, upgrade
+from floorpulse.db.partitions import is_partition
 from floorpulse.db.tables import Base
 
 
 def test_migrations_build_exactly_the_declared_tables(database_url: str) -> None:
     db = Database(database_url)
     with db.read() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": _not_a_partition})
+        diff = compare_metadata(context, Base.metadata)
     db.dispose()
 
     assert diff == []
+
+
+def _not_a_partition(name: str | None, kind: str, _parents: object) -> bool:
+    """PostgreSQL's month tables of events are made as time goes by, not declared."""
+    return not (kind == "table" and name is not None and is_partition(name))
 
 
 def test_upgrading_twice_is_harmless(database_url: str) -> None:
     db = Database(database_url)
     upgrade(db)
     with db.read() as conn:
-        assert current_revision(conn) == head_revision() == "0013"
+        assert current_revision(conn) == head_revision() == "0014"
     db.dispose()
 
 
