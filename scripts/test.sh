@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: lint, types, every test on SQLite (browser tests in Debian's chromium),
-# then the database tests on PostgreSQL.
+# and beside it the database tests on PostgreSQL.
 # PostgreSQL: FLOORPULSE_TEST_DATABASE_URL, else a local server on 127.0.0.1:5432 if one answers.
 # Under CI=true the PostgreSQL pass is required, never skipped.
 set -euo pipefail
@@ -20,17 +20,32 @@ elif [ "${CI:-}" = true ]; then
   exit 1
 fi
 
-echo "== tests on SQLite"
-"$bin/pytest" "$@"
-
 pg_url=${FLOORPULSE_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres}
+pg_pid=""
 if "$bin/python" -m floorpulse.db.probe "$pg_url"; then
-  echo "== database tests on PostgreSQL ($pg_url)"
-  # Browser tests drive the dashboard, not the engine: they run once, in the pass above.
-  "$bin/pytest" -m "db and not e2e" --database-url "$pg_url" "$@"
+  # Beside the SQLite pass, not after it: each pass is one Python process, and a machine has
+  # two cores at least. Its output is shown once both are done. Browser tests drive the
+  # dashboard, not the engine: they run once, in the SQLite pass.
+  pg_log=$(mktemp)
+  "$bin/pytest" -m "db and not e2e" --database-url "$pg_url" "$@" >"$pg_log" 2>&1 &
+  pg_pid=$!
+  trap 'kill "$pg_pid" 2>/dev/null || true' EXIT  # stopped, the suite leaves nothing running
 elif [ "${CI:-}" = true ] || [ -n "${FLOORPULSE_TEST_DATABASE_URL:-}" ]; then
   echo "PostgreSQL at $pg_url does not answer; this pass is required here" >&2
   exit 1
+fi
+
+echo "== tests on SQLite"
+sqlite_status=0
+"$bin/pytest" "$@" || sqlite_status=$?
+
+pg_status=0
+if [ -n "$pg_pid" ]; then
+  wait "$pg_pid" || pg_status=$?
+  echo "== database tests on PostgreSQL ($pg_url), run beside the SQLite pass"
+  cat "$pg_log"
+  rm -f "$pg_log"
 else
   echo "== PostgreSQL pass skipped: no server answers at $pg_url (set FLOORPULSE_TEST_DATABASE_URL)"
 fi
+exit $(( sqlite_status || pg_status ))
