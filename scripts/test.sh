@@ -27,7 +27,8 @@ if "$bin/python" -m floorpulse.db.probe "$pg_url"; then
   # two cores at least. Its output is shown once both are done. Browser tests drive the
   # dashboard, not the engine: they run once, in the SQLite pass.
   pg_log=$(mktemp)
-  "$bin/pytest" -m "db and not e2e" --database-url "$pg_url" "$@" >"$pg_log" 2>&1 &
+  "$bin/pytest" -m "db and not e2e" --database-url "$pg_url" --ports 26000-31999 "$@" \
+    >"$pg_log" 2>&1 &
   pg_pid=$!
   trap 'kill "$pg_pid" 2>/dev/null || true' EXIT  # stopped, the suite leaves nothing running
 elif [ "${CI:-}" = true ] || [ -n "${FLOORPULSE_TEST_DATABASE_URL:-}" ]; then
@@ -37,7 +38,7 @@ fi
 
 echo "== tests on SQLite"
 sqlite_status=0
-"$bin/pytest" "$@" || sqlite_status=$?
+"$bin/pytest" --ports 20000-25999 "$@" || sqlite_status=$?
 
 pg_status=0
 if [ -n "$pg_pid" ]; then

@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
+from floorpulse import devtools
 from floorpulse.access.keys import Scope
 from floorpulse.access.schemas import KeyIn
 from floorpulse.app import create_app
@@ -39,6 +40,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="Run database tests on this PostgreSQL server (a user allowed to create databases).",
     )
+    parser.addoption(
+        "--ports",
+        default=None,
+        help="Start test servers on ports of this range (FIRST-LAST), apart from another suite's.",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    ports = config.getoption("--ports")
+    if ports:
+        first, last = (int(end) for end in ports.split("-"))
+        devtools.PORTS = range(first, last + 1)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

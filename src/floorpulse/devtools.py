@@ -5,11 +5,13 @@ Debian's chromium, the browser that Playwright drives (it never downloads one).
 """
 
 import os
+import random
 import shutil
 import socket
 import subprocess
 import sys
 import time
+from contextlib import suppress
 from pathlib import Path
 from typing import IO
 
@@ -33,9 +35,26 @@ def chromium() -> str | None:
     return given if given and os.access(given, os.X_OK) else shutil.which("chromium")
 
 
+# Where free_port() looks; None: wherever the system picks. Test suites run side by side each
+# take a range of their own (tests/conftest.py, --ports): a port one picked and has not bound
+# yet is then never another's pick. Below the system's ephemeral ports (32768 on Linux), it is
+# not taken meanwhile by an outgoing connection either.
+PORTS: range | None = None
+
+
 def free_port() -> int:
+    """A loopback port nothing listens on now."""
+    if PORTS is None:
+        return _bound_port(0)
+    for port in random.sample(PORTS, min(len(PORTS), 200)):
+        with suppress(OSError):
+            return _bound_port(port)
+    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
+
+
+def _bound_port(port: int) -> int:
     with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
+        probe.bind(("127.0.0.1", port))
         return int(probe.getsockname()[1])
 
 
