@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 from alembic import command
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, exc, text
 
 from floorpulse.db import partitions
 from floorpulse.db.engine import Database
@@ -99,3 +99,19 @@ def test_upgrading_moves_the_stored_events_into_their_months(db: Database) -> No
         assert conn.execute(text("SELECT nextval('events_id_seq')")).scalar_one() == 4
     with pytest.raises(Exception, match="append-only"), db.write() as conn:
         conn.execute(text("UPDATE events SET confidence = 0.1"))
+
+
+def test_making_a_month_gives_way_to_a_read_held_open(db: Database) -> None:
+    """A view's thread holds a read open while it reads again on another connection: a month
+    attached meanwhile would have both wait on each other for ever."""
+    with db.write() as conn:
+        store(conn, us(2030, 3, 5))
+    with db.read() as held:
+        held.execute(text("SELECT count(*) FROM events")).scalar_one()
+        with pytest.raises(exc.OperationalError, match="lock timeout"), db.write() as conn:
+            partitions.make_months(conn, us(2030, 3, 1), us(2030, 3, 1))
+        with db.read() as again:  # not queued behind a month waiting to be attached
+            assert again.execute(text("SELECT count(*) FROM events")).scalar_one() == 1
+
+    with db.write() as conn:  # tried again later, it is made
+        assert partitions.make_months(conn, us(2030, 3, 1), us(2030, 3, 1)) == ["events_y2030m03"]

@@ -26,6 +26,12 @@ DEFAULT = "events_default"
 _MONTH = re.compile(r"^events_y(\d{4})m(\d{2})$")
 # Held while months are made or dropped: two processes doing it at once would collide.
 _LOCK = "SELECT pg_advisory_xact_lock(hashtext('floorpulse.partitions'))"
+# Attaching and detaching a month lock out readers of the default partition (or of all events)
+# for a moment, and readers that came later queue behind that wait. A reader whose thread holds
+# an older read open (a view reads in several connections) would wait on itself: so the wait is
+# given up after this long, and the job tries again later.
+_LOCK_WAIT = "SET LOCAL lock_timeout = '1s'"
+RETRY_S = 60.0
 
 
 def is_partition(name: str) -> bool:
@@ -60,6 +66,7 @@ def make_months(conn: Connection, first_us: int, last_us: int) -> list[str]:
     """Make the month tables from `first_us`'s month to `last_us`'s that are not made yet,
     each taking its events out of the default partition; answer the ones made."""
     conn.execute(text(_LOCK))
+    conn.execute(text(_LOCK_WAIT))
     have = made(conn)
     wanted = [m for m in months(first_us, last_us) if month_name(m) not in have]
     if wanted:
@@ -83,6 +90,7 @@ def keep_ahead(conn: Connection, now_us: int) -> list[str]:
 def drop_before(conn: Connection, before_us: int) -> int:
     """Drop the month tables wholly before `before_us`; answer how many events they held."""
     conn.execute(text(_LOCK))
+    conn.execute(text(_LOCK_WAIT))
     dropped = 0
     for name in sorted(made(conn)):
         year, month = map(int, _MONTH.match(name).groups())  # type: ignore[union-attr]
@@ -104,10 +112,11 @@ async def keep_months_ahead(
         try:
             made_now = await asyncio.to_thread(_keep_ahead_once, db, clock, may_run)
         except Exception:
-            log.exception("making the months ahead of events failed; retrying")
-        else:
-            if made_now:
-                log.info("made the month tables of events %s", ", ".join(made_now))
+            log.warning("making the months ahead of events failed; retrying", exc_info=True)
+            await asyncio.sleep(min(RETRY_S, interval_s))
+            continue
+        if made_now:
+            log.info("made the month tables of events %s", ", ".join(made_now))
         await asyncio.sleep(interval_s)
 
 
