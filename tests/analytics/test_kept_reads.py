@@ -139,3 +139,17 @@ def test_the_panels_of_a_view_share_its_tallies(
     assert view.workers(TODAY) == metrics.workers(TODAY)
     assert view.workstations(TODAY) == metrics.workstations(TODAY)
     assert len(planned) == 1 + 3  # the view's three panels planned once, the API's each time
+
+
+def test_the_panels_of_a_view_bring_the_recent_hours_up_to_date_once(
+    client: TestClient, metrics: MetricsService, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    post(client, at("11:55"), at("11:58", "product_count", count=2))
+    caught_up: list[int] = []
+    spy(monkeypatch, repository, "events_after", lambda rows, *_: caught_up.append(len(rows)))
+    view = metrics.at(clock())
+
+    view.factory(TODAY), view.workers(TODAY), view.workstations(TODAY), view.timeline(TODAY)
+    assert len(caught_up) == 1
+    metrics.factory(TODAY)  # an unstopped service brings them up to date at every read: its
+    assert len(caught_up) == 1 + 2  # tallies, and the workers active now

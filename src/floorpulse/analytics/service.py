@@ -248,9 +248,8 @@ class MetricsService:
         """The timeline's bands: the recent hours' from those kept running if they are, the
         others' from the kept tiles."""
         recent = None
-        if self._recent:
-            self._recent.refresh()
-            recent = self._recent.observed(site, window, worker)
+        if kept := self._refreshed_recent():
+            recent = kept.observed(site, window, worker)
         if recent is None:
             return self.tiles.bands(conn, site, window, workers, worker)
         begin, latest = recent
@@ -285,6 +284,13 @@ class MetricsService:
             self._memo[question] = answer()
         return cast(T, self._memo[question])
 
+    def _refreshed_recent(self) -> Recent | None:
+        """The kept recent hours, if kept, brought up to date: once for all the panels of a
+        stopped service (at()), which read at one instant; at every read otherwise."""
+        if self._recent is not None:
+            self._once(("recent",), self._recent.refresh)
+        return self._recent
+
     def _registered(self, conn: Connection, kind: tuple[Table, str], site: str) -> list[Row[Any]]:
         """The site's registered workers or workstations."""
         table, key = kind
@@ -315,8 +321,7 @@ class MetricsService:
         self, conn: Connection, site: str, windows: list[Window], query: MetricsQuery
     ) -> dict[tuple[int, str, str], Tally]:
         worker = query.worker_id
-        if self._recent:
-            self._recent.refresh()
+        self._refreshed_recent()
         first = hour_start(min(w.start_us for w in windows))
         stale = repository.stale_hours_in(
             conn, site, (first, max(w.end_us for w in windows)), worker
@@ -387,9 +392,8 @@ class MetricsService:
             )
 
     def _active_now(self, conn: Connection, site: str, now_us: int, worker: str | None) -> set[str]:
-        if self._recent:
-            self._recent.refresh()
-            recent = self._recent.active(site, now_us, worker)
+        if kept := self._refreshed_recent():
+            recent = kept.active(site, now_us, worker)
             if recent is not None:
                 return recent
         return self._active(site, now_us, worker, repository.newest_id(conn))
