@@ -153,3 +153,38 @@ def test_the_panels_of_a_view_bring_the_recent_hours_up_to_date_once(
     assert len(caught_up) == 1
     metrics.factory(TODAY)  # an unstopped service brings them up to date at every read: its
     assert len(caught_up) == 1 + 2  # tallies, and the workers active now
+
+
+def test_a_timeline_at_a_resolution_joins_the_kept_hours_to_the_earlier_ones_seamlessly(
+    client: TestClient, metrics: MetricsService, db: Database, settings: Settings, clock: Clock
+) -> None:
+    def every_5_min(first: int, last: int, state: str, worker: str = "W1") -> list[Any]:
+        return [
+            at(f"{m // 60:02d}:{m % 60:02d}", state, worker_id=worker)
+            for m in range(first, last, 5)
+        ]
+
+    post(
+        client,
+        *every_5_min(9 * 60, 10 * 60 + 30, "working"),
+        *every_5_min(10 * 60 + 30, 11 * 60 + 15, "idle"),  # across 11:00, where the kept begin
+        *every_5_min(11 * 60 + 15, 11 * 60 + 40, "working"),
+        at("11:40", "absent"),
+        *every_5_min(11 * 60 + 4, 12 * 60, "idle", worker="W2"),
+    )
+    since_nine = MetricsQuery.model_validate(
+        {"from": "2026-01-15T09:00:00Z", "to": "2026-01-15T12:00:00Z"}
+    )
+
+    kept = metrics.state_bands(since_nine, 7).bands
+    afresh = MetricsService(db, settings, clock).state_bands(since_nine, 7).bands
+
+    assert kept == afresh
+    assert [(b.worker_id, b.state) for b in kept] == [
+        ("W1", "working"),
+        ("W1", "idle"),
+        ("W1", "working"),
+        ("W1", "absent"),
+        ("W2", "unobserved"),
+        ("W2", "idle"),
+    ]

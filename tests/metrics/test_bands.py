@@ -137,3 +137,52 @@ def test_at_a_chart_resolution_every_row_still_covers_the_window_step_by_step(
         assert all(b.end_us % (step_s * S) == 0 for b in row[:-1])  # edges on steps
     if step_s == 1:  # events fall on whole seconds: nothing is finer than a step
         assert found == drawn
+
+
+def held_longest(drawn: list[Band], window: Window, step_us: int) -> list[Band]:
+    """at_resolution() spelled out: every step of every row, one at a time."""
+    precedence = {"unobserved": -1, "absent": 0, "idle": 1, "working": 2}
+    found: list[Band] = []
+    for worker in sorted({b.worker_id for b in drawn}):
+        row = [b for b in drawn if b.worker_id == worker]
+        start = window.start_us
+        while start < window.end_us:
+            end = min(start - start % step_us + step_us, window.end_us)
+            held = {b.state: 0 for b in row}
+            for b in row:
+                held[b.state] += max(0, min(b.end_us, end) - max(b.start_us, start))
+            state = max(held, key=lambda s: (held[s], precedence[s]))
+            if found and (found[-1].worker_id, found[-1].state) == (worker, state):
+                found[-1] = found[-1]._replace(end_us=end)
+            else:
+                found.append(Band(start, end, worker, state))
+            start = end
+    return found
+
+
+@given(st.lists(state_events, max_size=40), st.integers(0, 3600), st.sampled_from([7, 60, 900]))
+def test_at_a_chart_resolution_each_step_is_the_state_that_held_longest_in_it(
+    events: list[StateEvent], shift_s: int, step_s: int
+) -> None:
+    window = Window(shift_s * S, (shift_s + 3600) * S)
+    drawn = bands(state_intervals(events, 120 * S), window, ["W1", "W2"])
+
+    assert at_resolution(drawn, window, step_s * S) == held_longest(drawn, window, step_s * S)
+
+
+@given(
+    st.lists(state_events, max_size=40),
+    st.lists(st.integers(1, 3599), max_size=3, unique=True),
+    st.sampled_from([7, 60, 900]),
+)
+def test_at_a_chart_resolution_pieces_of_the_window_one_after_the_other_draw_it_whole(
+    events: list[StateEvent], cuts: list[int], step_s: int
+) -> None:
+    edges = [HOUR.start_us, *sorted(c * S for c in cuts), HOUR.end_us]
+    pieces = observed(state_intervals(events, 120 * S), [Window(a, b) for a, b in pairwise(edges)])
+
+    # Workers interleave (each piece lists W1 then W2) and gaps are left unfilled.
+    found = at_resolution(chain.from_iterable(pieces), HOUR, step_s * S, ["W1", "W3"])
+
+    whole = bands(state_intervals(events, 120 * S), HOUR, ["W1", "W3"])
+    assert found == at_resolution(whole, HOUR, step_s * S)

@@ -42,7 +42,7 @@ from floorpulse.db.epoch import from_epoch_us, to_epoch_us
 from floorpulse.errors import InvalidInput
 from floorpulse.metrics.buckets import bucket_edges
 from floorpulse.metrics.intervals import Band as StateBand
-from floorpulse.metrics.intervals import Window, active_workers, bands
+from floorpulse.metrics.intervals import Window, active_workers, at_resolution, bands
 from floorpulse.metrics.plan import Piece, Source, plan, spans
 from floorpulse.metrics.tally import US_PER_HOUR, US_PER_S, Key, Tally, hour_start, sum_by
 from floorpulse.metrics.teams import TeamTally, by_team
@@ -231,35 +231,47 @@ class MetricsService:
             ],
         )
 
-    def state_bands(self, query: MetricsQuery) -> StateBands:
+    def state_bands(self, query: MetricsQuery, steps: int | None = None) -> StateBands:
         """timeline() as the metrics core draws it, for a chart: a day of a hundred workers is
-        thousands of bands, drawn each second."""
+        thousands of bands, drawn each second. With `steps`, as a chart that many steps wide
+        can show them (at_resolution)."""
         site, window, asked = self._resolve(query, self.clock())
         window = Window(max(window.start_us, window.end_us - TIMELINE_SPAN_US), window.end_us)
+        step_us = max(1, -(-(window.end_us - window.start_us) // steps)) if steps else None
         with self.db.read() as conn:
             known = self._registered(conn, WORKERS, site)
             names = {w.worker_id: w.name for w in known if query.worker_id in (None, w.worker_id)}
-            found = self._bands(conn, site, window, list(names), query.worker_id)
+            found = self._bands(conn, site, window, list(names), query.worker_id, step_us)
         return StateBands(asked, window, names, found)
 
     def _bands(
-        self, conn: Connection, site: str, window: Window, workers: list[str], worker: str | None
+        self,
+        conn: Connection,
+        site: str,
+        window: Window,
+        workers: list[str],
+        worker: str | None,
+        step_us: int | None,
     ) -> list[StateBand]:
         """The timeline's bands: the recent hours' from those kept running if they are, the
-        others' from the kept tiles."""
+        others' from the kept tiles; every band, or at resolution if `step_us` is given."""
         recent = None
         if kept := self._refreshed_recent():
             recent = kept.observed(site, window, worker)
         if recent is None:
-            return self.tiles.bands(conn, site, window, workers, worker)
+            drawn = self.tiles.bands(conn, site, window, workers, worker)
+            return drawn if step_us is None else at_resolution(drawn, window, step_us)
         begin, latest = recent
         earlier = Window(window.start_us, begin)
-        drawn = (
+        found = chain(
             self.tiles.bands(conn, site, earlier, workers, worker)
             if begin > window.start_us
-            else []
+            else [],
+            latest,
         )
-        return bands(chain(drawn, latest), window, workers)
+        if step_us is None:
+            return bands(found, window, workers)
+        return at_resolution(found, window, step_us, workers)
 
     def _series_keys(
         self, conn: Connection, site: str, query: TimeseriesQuery

@@ -21,7 +21,7 @@ from floorpulse.analytics.schemas import (
     WorkerMetrics,
     WorkstationMetrics,
 )
-from floorpulse.analytics.service import MetricsService, StateBands
+from floorpulse.analytics.service import MetricsService
 from floorpulse.clock import Clock, utc_now
 from floorpulse.dashboard.filters import Filters, metrics_query
 from floorpulse.demo.schemas import SeedResult
@@ -30,7 +30,6 @@ from floorpulse.errors import Conflict
 from floorpulse.events.schemas import EventOut, EventQuery
 from floorpulse.events.service import EventService
 from floorpulse.metrics.intervals import Band as StateBand
-from floorpulse.metrics.intervals import at_resolution
 from floorpulse.privacy.lens import View
 from floorpulse.privacy.viewing import Lenses, Viewing
 from floorpulse.registry.service import WORKERS, WORKSTATIONS, Kind, RegistryService
@@ -138,7 +137,7 @@ class DashboardService:
             workstations=metrics.workstations(query),
             heatmap=_series(metrics, query, "workstation"),
             trend=_series(metrics, query, "factory")[0].points,
-            timeline=shown.bands(_at_screen_resolution(metrics.state_bands(query))),
+            timeline=shown.bands(metrics.state_bands(query, TIMELINE_STEPS).bands),
             events=shown.events(self._events(filters)),
             worker_choices=shown.choices(_choices(registered[WORKERS.key], WORKERS, site)),
             station_choices=_choices(registered[WORKSTATIONS.key], WORKSTATIONS, site),
@@ -292,12 +291,6 @@ def _sites(registered: dict[str, list[Any]], default: str) -> list[str]:
 def _series(metrics: MetricsService, query: MetricsQuery, scope: str) -> list[Series]:
     asked = TimeseriesQuery.model_validate({**_plain(query), "scope": scope, "bucket": "hour"})
     return metrics.timeseries(asked).series
-
-
-def _at_screen_resolution(drawn: StateBands) -> list[StateBand]:
-    """The timeline's bands as the chart can show them: no band narrower than a step."""
-    span_us = drawn.window.end_us - drawn.window.start_us
-    return at_resolution(drawn.bands, drawn.window, max(1, -(-span_us // TIMELINE_STEPS)))
 
 
 def _previous(query: MetricsQuery, start: datetime, end: datetime) -> MetricsQuery:

@@ -3,7 +3,7 @@
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import groupby, pairwise
+from itertools import pairwise
 from operator import attrgetter, itemgetter
 from typing import NamedTuple, Protocol
 
@@ -176,38 +176,67 @@ def _worker_bands(worker_id: str, spans: list[Span], window: Window) -> list[Ban
     return found
 
 
-def at_resolution(drawn: list[Band], window: Window, step_us: int) -> list[Band]:
-    """What a chart of `step_us` a pixel can show of bands() (each worker's row covering the
-    window): each step of a row, steps aligned to the epoch, in the state that held longest
-    in it (of equal ones the higher in PRECEDENCE, `unobserved` lowest), equal neighbours
-    merged. A band that covers whole steps keeps its length; shorter ones give way to what
-    held longer around them."""
+def at_resolution(
+    spans: Iterable[Span], window: Window, step_us: int, workers: Iterable[str] = ()
+) -> list[Band]:
+    """What a chart of `step_us` a pixel can show of bands(spans, window, workers), in one
+    pass: each step of a worker's row, steps aligned to the epoch, in the state that held
+    longest in it (of equal ones the higher in PRECEDENCE, `unobserved` lowest), equal
+    neighbours merged. A band that covers whole steps keeps its length; shorter ones give way
+    to what held longer around them.
+
+    Each worker's spans must come in time order and not overlap (as bands() gives them, or
+    pieces of the window one after the other); the workers' may interleave."""
+    rows: dict[str, list[Span]] = {worker: [] for worker in workers}
+    for span in spans:
+        if span.start_us < window.end_us and span.end_us > window.start_us:
+            rows.setdefault(span.worker_id, []).append(span)
     found: list[Band] = []
-    for _, row in groupby(drawn, key=attrgetter("worker_id")):
-        _row_at_resolution(list(row), window, step_us, found)
+    for worker in sorted(rows):
+        _row_at_resolution(worker, _filled(rows[worker], window), window, step_us, found)
     return found
 
 
-def _row_at_resolution(row: list[Band], window: Window, step_us: int, found: list[Band]) -> None:
-    at, i = window.start_us, 0
-    while at < window.end_us:
-        step_end = min(at - at % step_us + step_us, window.end_us)
-        while row[i].end_us <= at:
-            i += 1
-        band = row[i]
-        if band.end_us >= step_end:  # it holds this step whole, and maybe more steps
-            step_end = max(step_end, min(window.end_us, band.end_us - band.end_us % step_us))
-            extend(found, band._replace(start_us=at, end_us=step_end))
-        else:
-            extend(found, Band(at, step_end, band.worker_id, _longest(row, i, at, step_end)))
-        at = step_end
+def _filled(row: list[Span], window: Window) -> Iterator[tuple[int, int, str]]:
+    """The row's states across the window, the time none covers `unobserved`."""
+    covered = window.start_us
+    for span in row:
+        start, end = max(span.start_us, covered), min(span.end_us, window.end_us)
+        if start > covered:
+            yield covered, start, UNOBSERVED
+        if start < end:
+            yield start, end, span.state
+            covered = end
+    if covered < window.end_us:
+        yield covered, window.end_us, UNOBSERVED
 
 
-def _longest(row: list[Band], first: int, start_us: int, end_us: int) -> str:
-    held: dict[str, int] = {}
-    for band in row[first:]:
-        if band.start_us >= end_us:
-            break
-        overlap = min(band.end_us, end_us) - max(band.start_us, start_us)
-        held[band.state] = held.get(band.state, 0) + overlap
+def _row_at_resolution(
+    worker: str,
+    pieces: Iterable[tuple[int, int, str]],
+    window: Window,
+    step_us: int,
+    found: list[Band],
+) -> None:
+    step_start, window_end = window.start_us, window.end_us
+    step_end = min(step_start - step_start % step_us + step_us, window_end)
+    held: dict[str, int] = {}  # how long each state held so far in the step being drawn
+    for start, end, state in pieces:  # each begins where the one before ended
+        while start < end:
+            if not held and end >= step_end:  # it holds this step whole, and maybe more steps
+                step_start = max(step_end, min(window_end, end - end % step_us))
+                extend(found, Band(start, step_start, worker, state))
+                start = step_start
+            else:
+                part_end = min(end, step_end)
+                held[state] = held.get(state, 0) + part_end - start
+                start = part_end
+                if start < step_end:
+                    continue
+                extend(found, Band(step_start, step_end, worker, _longest(held)))
+                held, step_start = {}, step_end
+            step_end = min(step_start - step_start % step_us + step_us, window_end)
+
+
+def _longest(held: dict[str, int]) -> str:
     return max(held, key=lambda state: (held[state], PRECEDENCE.get(state, -1)))

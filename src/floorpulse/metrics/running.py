@@ -53,6 +53,11 @@ class _Line:
             at = i + 1
         return at
 
+    def first_reaching(self, ts_us: int) -> int:
+        """The first event whose state may still hold at `ts_us`: the last one before it (any
+        earlier one ends where the next begins, at or before that one)."""
+        return max(0, bisect_left(self.ts, ts_us) - 1)
+
     def end_of(self, i: int, timeout_us: int) -> int:
         """Where the i-th state ends: the next event, or the timeout after its own."""
         end_us = self.ts[i] + timeout_us
@@ -148,20 +153,22 @@ class Running:
         # The hottest loop of a busy dashboard (a state every few seconds, hundreds of workers):
         # touching states are merged in locals, and a Band made only for each merged run.
         found: list[Band] = []
-        start, end, ts, rank = window.start_us, window.end_us, line.ts, line.rank
+        start, end, ts, timeout = window.start_us, window.end_us, line.ts, self.timeout_us
         run_start = run_end = run_rank = -1
-        first, last = bisect_left(ts, start - self.timeout_us), bisect_left(ts, end)
-        for i in range(first, last):
-            begins = max(start, ts[i])
-            ends = min(end, line.end_of(i, self.timeout_us))
+        first, last = line.first_reaching(start), bisect_left(ts, end)
+        following = ts[first + 1 : last + 1]  # each state's next event: where it ends at most
+        if last == len(ts):
+            following.append(end)  # the last state ends at its timeout, or the window's end
+        for at, upto, rank in zip(ts[first:last], following, line.rank[first:last], strict=True):
+            begins, ends = max(start, at), min(end, upto, at + timeout)
             if begins >= ends:
                 continue
-            if rank[i] == run_rank and begins == run_end:
+            if rank == run_rank and begins == run_end:
                 run_end = ends
                 continue
             if run_rank >= 0:
                 found.append(Band(run_start, run_end, worker, STATES[run_rank]))
-            run_start, run_end, run_rank = begins, ends, rank[i]
+            run_start, run_end, run_rank = begins, ends, rank
         if run_rank >= 0:
             found.append(Band(run_start, run_end, worker, STATES[run_rank]))
         return found
@@ -203,7 +210,7 @@ class Running:
         line = self._lines.get(worker)
         if line is None or start_us >= end_us:
             return 0
-        states = bisect_left(line.ts, end_us) - bisect_left(line.ts, start_us - self.timeout_us)
+        states = bisect_left(line.ts, end_us) - line.first_reaching(start_us)
         units = bisect_left(line.unit_ts, end_us) - bisect_left(line.unit_ts, start_us)
         return states + units
 
@@ -213,8 +220,7 @@ class Running:
         line = self._lines.get(worker)
         if line is None or start_us >= end_us:
             return sums
-        first = bisect_left(line.ts, start_us - self.timeout_us)
-        for i in range(first, bisect_left(line.ts, end_us)):
+        for i in range(line.first_reaching(start_us), bisect_left(line.ts, end_us)):
             begins, ends = max(start_us, line.ts[i]), min(end_us, line.end_of(i, self.timeout_us))
             if begins < ends:
                 row = sums.get(line.station[i]) or sums.setdefault(line.station[i], [0] * 4)
