@@ -86,11 +86,16 @@ def test_hours_forgotten_leave_the_later_ones_right_as_more_events_arrive(
     assert kept.tally(asked) == tally(early + late, units, asked, TIMEOUT)
 
 
-@given(st.lists(state_events, max_size=40), windows, st.sampled_from([None, "W1", "W2"]))
+@given(
+    st.lists(state_events, max_size=40),
+    st.lists(unit_events, max_size=10),
+    windows,
+    st.sampled_from([None, "W1", "W2"]),
+)
 def test_its_bands_draw_the_timeline_the_events_draw(
-    states: list[StateEvent], window: Window, worker: str | None
+    states: list[StateEvent], units: list[UnitEvent], window: Window, worker: str | None
 ) -> None:
-    kept = running(reversed(states), [], 0, TIMEOUT)
+    kept = running(reversed(states), units, 0, TIMEOUT)  # units draw nothing
     mine = [e for e in states if worker in (None, e.worker_id)]
     workers = ["W1", "W2", "W3"] if worker is None else [worker]
     expected = bands(state_intervals(mine, TIMEOUT), window, workers)

@@ -157,8 +157,8 @@ class Running:
         run_start = run_end = run_rank = -1
         first, last = line.first_reaching(start), bisect_left(ts, end)
         following = ts[first + 1 : last + 1]  # each state's next event: where it ends at most
-        if last == len(ts):
-            following.append(end)  # the last state ends at its timeout, or the window's end
+        if len(following) < last - first:  # the last state has none: its timeout, or the end
+            following.append(end)
         for at, upto, rank in zip(ts[first:last], following, line.rank[first:last], strict=True):
             begins, ends = max(start, at), min(end, upto, at + timeout)
             if begins >= ends:
