@@ -4,6 +4,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from floorpulse.dashboard import ids
 from tests.factories import LOCAL
 
 
@@ -17,3 +18,29 @@ def test_the_first_page_a_server_serves_carries_the_dashboards_style_and_scripts
     assert page.status_code == 200
     assert "/assets/floorpulse.js" in page.text
     assert "/assets/floorpulse.css" in page.text
+
+
+def test_a_callback_that_fails_is_in_the_server_log(
+    app: FastAPI, client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("the store went away")
+
+    app.state.dashboard.reseed = broken
+    asked = {
+        "output": f"{ids.SEED_RESULT}.children",
+        "outputs": {"id": ids.SEED_RESULT, "property": "children"},
+        "inputs": [
+            {"id": ids.RESEED_CONFIRM, "property": "submit_n_clicks", "value": 1},
+            {"id": ids.SEED_FIRST, "property": "n_clicks", "value": None},
+        ],
+        "changedPropIds": [f"{ids.RESEED_CONFIRM}.submit_n_clicks"],
+        "state": [],
+    }
+
+    answer = client.post("/_dash-update-component", json=asked)
+
+    assert answer.status_code == 500
+    (failed,) = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert failed.exc_info is not None
+    assert "the store went away" in str(failed.exc_info[1])

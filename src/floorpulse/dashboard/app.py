@@ -4,9 +4,10 @@ This module builds the page frame; callbacks.py keeps it live. Browser-side beha
 the connection banner) lives in assets/floorpulse.js.
 """
 
+import logging
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import plotly.io.json
 from dash import Dash, dcc, html
@@ -23,6 +24,8 @@ from floorpulse.mlops.alerts import Alerts
 from floorpulse.mlops.service import ModelHealth
 from floorpulse.privacy.lens import View
 from floorpulse.settings import Settings
+
+log = logging.getLogger(__name__)
 
 ASSETS = Path(__file__).parent / "assets"
 # The fallback poll, while no push is heard: with the 0.5 s view cache, a new event shows
@@ -53,6 +56,7 @@ def attach(
         update_title=None,  # type: ignore[arg-type]  # None: the tab title never flickers
         assets_folder=str(ASSETS),
         serve_locally=True,  # a shop floor network may have no internet
+        on_error=_logged,
     )
     dash_app.layout = partial(shell, settings.shifts)
     callbacks.register(dash_app, views, drawing, settings)
@@ -63,6 +67,13 @@ def attach(
     # opened at a deep link (/models, /workers/W1) came without them, and stayed broken.
     dash_app._setup_server()  # type: ignore[no-untyped-call]
     return dash_app
+
+
+def _logged(error: Exception) -> NoReturn:
+    """A callback that failed, in the server log: Dash's FastAPI backend answers 500 and logs
+    nothing, so a dashboard whose panels stopped updating left no trace of why."""
+    log.error("dashboard callback failed", exc_info=error)
+    raise error
 
 
 def shell(shifts: list[Shift]) -> html.Div:
