@@ -10,7 +10,7 @@ import copy
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime
 from itertools import chain, groupby, pairwise
 from typing import Any, TypeVar, cast
 
@@ -191,13 +191,14 @@ class MetricsService:
             sums = self._bucket_tallies(conn, site, buckets, query) if buckets else {}
             entities = self._series_keys(conn, site, query)
         per_key = sum_by(sums.items(), _series_part(query.scope, site))
+        local = list(pairwise(edge.astimezone(zone) for edge in edges))
         series = [
             Series(
                 key=key,
                 name=name,
                 points=[
-                    _point(edges[i], edges[i + 1], zone, per_key.get((i, key), Tally()))
-                    for i in range(len(buckets))
+                    _point(start, end, per_key.get((i, key), Tally()))
+                    for i, (start, end) in enumerate(local)
                 ],
             )
             for key, name in entities
@@ -474,10 +475,11 @@ def _series_part(scope: str, site: str) -> Callable[[tuple[int, str, str]], tupl
     return lambda key: (key[0], site)
 
 
-def _point(start: datetime, end: datetime, zone: tzinfo, t: Tally) -> Point:
-    return Point(
-        start=start.astimezone(zone),
-        end=end.astimezone(zone),
+def _point(start: datetime, end: datetime, t: Tally) -> Point:
+    # Built unchecked: a heatmap is thousands of points, each field computed just here.
+    return Point.model_construct(
+        start=start,
+        end=end,
         working_seconds=t.working_us / US_PER_S,
         idle_seconds=t.idle_us / US_PER_S,
         absent_seconds=t.absent_us / US_PER_S,
