@@ -57,6 +57,7 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     sent: int = 0
     retries: int = 0
+    failed: list[str] = field(default_factory=list)  # requests answered with an error
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, took_s: float, events: int, retries: int) -> None:
@@ -157,6 +158,9 @@ def run(server: ServerProcess, url: str, args: argparse.Namespace) -> None:
         report("ingest latency, burst batches of 500", burst.latencies)
     report("ingest latency, live batches", live.latencies)
     report("dashboard refresh", viewers.latencies)
+    if viewers.failed:
+        print(f"  dashboard refreshes answered with an error: {len(viewers.failed):,}, first:")
+        print(f"    {viewers.failed[0][:300]}")
     report("event to metrics API", delays)
     roles = role_of(server.process.pid)
     for pid, spent in cpu_after.items():
@@ -357,7 +361,9 @@ def dashboards(url: str, count: int, pushed: bool, tally: Tally, stop: threading
                     body = refresh_request(polls, pushed)
                     client.post(REFRESH, json=body).raise_for_status()
                     tally.add(time.perf_counter() - began, 0, 0)
-                except httpx.HTTPError:
+                except httpx.HTTPStatusError as error:
+                    tally.failed.append(f"{error.response.status_code} {error.response.text}")
+                except httpx.TransportError:
                     pass  # the process it reached was killed: the next poll reaches another
                 stop.wait(max(0.0, 1 - (time.perf_counter() - began)))
 
