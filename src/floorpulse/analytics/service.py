@@ -260,19 +260,17 @@ class MetricsService:
         if kept := self._refreshed_recent():
             recent = kept.observed(site, window, worker)
         if recent is None:
-            drawn = self.tiles.bands(conn, site, window, workers, worker)
-            return drawn if step_us is None else at_resolution(drawn, window, step_us)
-        begin, latest = recent
-        earlier = Window(window.start_us, begin)
-        found = chain(
-            self.tiles.bands(conn, site, earlier, workers, worker)
-            if begin > window.start_us
-            else [],
-            latest,
-        )
+            drawn: Iterable[StateBand] = self.tiles.observed(conn, site, window, worker)
+        else:
+            begin, latest = recent
+            earlier = Window(window.start_us, begin)
+            tiled = (
+                self.tiles.observed(conn, site, earlier, worker) if begin > window.start_us else []
+            )
+            drawn = chain(tiled, latest)
         if step_us is None:
-            return bands(found, window, workers)
-        return at_resolution(found, window, step_us, workers)
+            return bands(drawn, window, workers)
+        return at_resolution(drawn, window, step_us, workers)
 
     def _series_keys(
         self, conn: Connection, site: str, query: TimeseriesQuery

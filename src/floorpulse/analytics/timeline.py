@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 
 from floorpulse.analytics import repository
 from floorpulse.analytics.repository import Fingerprint
-from floorpulse.metrics.intervals import Band, Window, bands, observed, state_intervals
+from floorpulse.metrics.intervals import Band, Window, observed, state_intervals
 from floorpulse.metrics.tally import US_PER_HOUR, hour_start
 
 # Kept bands, all tiles together: a busy floor's hour of a hundred workers is a few thousand
@@ -50,18 +50,15 @@ class Tiles:
         with self._lock:
             return len(self._kept)
 
-    def bands(
-        self,
-        conn: Connection,
-        site: str,
-        window: Window,
-        workers: list[str],
-        worker_id: str | None = None,
+    def observed(
+        self, conn: Connection, site: str, window: Window, worker_id: str | None = None
     ) -> list[Band]:
-        """Each of `workers`' states over the window (as metrics.intervals.bands draws them)."""
+        """The states observed in the window's hours, hour after hour and in each worker by
+        worker (metrics.intervals.observed); whole hours, for bands() or at_resolution() to
+        cut to the window and fill."""
         tiles = list(_hours(window))
         if not tiles:
-            return bands([], window, workers)
+            return []
         prints = repository.hourly_fingerprints(
             conn, site, tiles[0].start_us - self.timeout_us, tiles[-1].end_us, worker_id
         )
@@ -76,7 +73,7 @@ class Tiles:
             built = self._build(conn, site, [tile for _, tile in run], worker_id)
             found.update(zip(run_keys, built, strict=True))
             self._keep({key: (bases[key], found[key]) for key in run_keys})
-        return bands(chain.from_iterable(found[key] for key in keys), window, workers)
+        return list(chain.from_iterable(found[key] for key in keys))
 
     def _keep(self, drawn: dict[TileKey, tuple[Basis, list[Band]]]) -> None:
         with self._lock:

@@ -218,24 +218,31 @@ def _row_at_resolution(
     step_us: int,
     found: list[Band],
 ) -> None:
+    # Drawn for every row of every view: the run of equal steps is kept in locals, and a Band
+    # made only where the state drawn changes.
     step_start, window_end = window.start_us, window.end_us
     step_end = min(step_start - step_start % step_us + step_us, window_end)
     held: dict[str, int] = {}  # how long each state held so far in the step being drawn
+    run_start, run_state = step_start, ""
     for start, end, state in pieces:  # each begins where the one before ended
         while start < end:
             if not held and end >= step_end:  # it holds this step whole, and maybe more steps
-                step_start = max(step_end, min(window_end, end - end % step_us))
-                extend(found, Band(start, step_start, worker, state))
-                start = step_start
+                drawn, start = state, max(step_end, min(window_end, end - end % step_us))
             else:
                 part_end = min(end, step_end)
                 held[state] = held.get(state, 0) + part_end - start
                 start = part_end
                 if start < step_end:
                     continue
-                extend(found, Band(step_start, step_end, worker, _longest(held)))
-                held, step_start = {}, step_end
+                drawn, held = _longest(held), {}
+            if drawn != run_state:
+                if run_state:
+                    found.append(Band(run_start, step_start, worker, run_state))
+                run_start, run_state = step_start, drawn
+            step_start = start
             step_end = min(step_start - step_start % step_us + step_us, window_end)
+    if run_state:
+        found.append(Band(run_start, step_start, worker, run_state))
 
 
 def _longest(held: dict[str, int]) -> str:
