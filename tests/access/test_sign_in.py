@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from floorpulse.access.keys import Scope
 from floorpulse.dashboard import ids
+from tests.dashboard.builders import RESEED_CONFIRMED
 from tests.factories import LOCAL, FixedClock, Issue
 
 PAGE = {"Accept": "text/html,application/xhtml+xml"}
@@ -126,19 +127,7 @@ def test_a_read_key_does_not_see_the_admin_buttons_and_cannot_reseed(
     sign_in(visitor, issue(Scope.READ, "line-2-tv"))
 
     shown = layout(visitor)
-    reseed = visitor.post(
-        "/_dash-update-component",
-        json={
-            "output": f"{ids.SEED_RESULT}.children",
-            "outputs": {"id": ids.SEED_RESULT, "property": "children"},
-            "inputs": [
-                {"id": ids.RESEED_CONFIRM, "property": "submit_n_clicks", "value": 1},
-                {"id": ids.SEED_FIRST, "property": "n_clicks", "value": None},
-            ],
-            "changedPropIds": [f"{ids.RESEED_CONFIRM}.submit_n_clicks"],
-            "state": [],
-        },
-    )
+    reseed = visitor.post("/_dash-update-component", json=RESEED_CONFIRMED)
 
     assert shown[ids.RESEED]["hidden"] is True
     assert shown[ids.SEED_FIRST]["hidden"] is True

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from floorpulse.analytics.schemas import Point, Series, WorkerMetrics, WorkstationMetrics
+from floorpulse.dashboard import ids
 from floorpulse.dashboard.views import Kpi, Overview
 from floorpulse.db.epoch import to_epoch_us
 from floorpulse.events.schemas import EventOut
@@ -12,6 +13,17 @@ from floorpulse.metrics.intervals import Band as StateBand
 
 START = datetime(2026, 1, 15, 6, 0, tzinfo=UTC)
 END = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
+# The reseed callback's request, as the browser posts it when the viewer confirms a reseed.
+RESEED_CONFIRMED = {
+    "output": f"{ids.SEED_RESULT}.children",
+    "outputs": {"id": ids.SEED_RESULT, "property": "children"},
+    "inputs": [
+        {"id": ids.RESEED_CONFIRM, "property": "submit_n_clicks", "value": 1},
+        {"id": ids.SEED_FIRST, "property": "n_clicks", "value": None},
+    ],
+    "changedPropIds": [f"{ids.RESEED_CONFIRM}.submit_n_clicks"],
+    "state": [],
+}
 
 
 def worker(worker_id: str, utilization: float | None, units: int = 0) -> WorkerMetrics:

@@ -4,7 +4,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from floorpulse.dashboard import ids
+from tests.dashboard.builders import RESEED_CONFIRMED
 from tests.factories import LOCAL
 
 
@@ -27,18 +27,8 @@ def test_a_callback_that_fails_is_in_the_server_log(
         raise RuntimeError("the store went away")
 
     app.state.dashboard.reseed = broken
-    asked = {
-        "output": f"{ids.SEED_RESULT}.children",
-        "outputs": {"id": ids.SEED_RESULT, "property": "children"},
-        "inputs": [
-            {"id": ids.RESEED_CONFIRM, "property": "submit_n_clicks", "value": 1},
-            {"id": ids.SEED_FIRST, "property": "n_clicks", "value": None},
-        ],
-        "changedPropIds": [f"{ids.RESEED_CONFIRM}.submit_n_clicks"],
-        "state": [],
-    }
 
-    answer = client.post("/_dash-update-component", json=asked)
+    answer = client.post("/_dash-update-component", json=RESEED_CONFIRMED)
 
     assert answer.status_code == 500
     (failed,) = [r for r in caplog.records if r.levelname == "ERROR"]
