@@ -59,10 +59,7 @@ def upgrade() -> None:
     if first is not None:
         partitions.make_months(conn, first, min(last, now_us))
     partitions.keep_ahead(conn, now_us)
-    op.execute("INSERT INTO events SELECT * FROM events_unpartitioned")
-    op.execute("ALTER SEQUENCE events_id_seq OWNED BY events.id")
-    op.execute("DROP TABLE events_unpartitioned")
-    op.execute(APPEND_ONLY)
+    _take_over("events_unpartitioned")
 
 
 def downgrade() -> None:
@@ -75,10 +72,7 @@ def downgrade() -> None:
     )
     op.execute("ALTER TABLE events ADD CONSTRAINT pk_events PRIMARY KEY (id)")
     _index()
-    op.execute("INSERT INTO events SELECT * FROM events_partitioned")
-    op.execute("ALTER SEQUENCE events_id_seq OWNED BY events.id")
-    op.execute("DROP TABLE events_partitioned")  # with its partitions
-    op.execute(APPEND_ONLY)
+    _take_over("events_partitioned")
 
 
 def _set_aside(name: str) -> None:
@@ -89,6 +83,15 @@ def _set_aside(name: str) -> None:
     op.execute(f"ALTER TABLE {name} RENAME CONSTRAINT pk_events TO pk_{name}")
     for index in INDEXES:
         op.execute(f"ALTER INDEX {index} RENAME TO {index}_{name.removeprefix('events_')}")
+
+
+def _take_over(name: str) -> None:
+    """Copy the events set aside as `name` into the new table, give it the id sequence and the
+    append-only trigger, and drop the old table (a partitioned one with its partitions)."""
+    op.execute(f"INSERT INTO events SELECT * FROM {name}")
+    op.execute("ALTER SEQUENCE events_id_seq OWNED BY events.id")
+    op.execute(f"DROP TABLE {name}")
+    op.execute(APPEND_ONLY)
 
 
 def _index() -> None:
