@@ -65,8 +65,7 @@ def made(conn: Connection) -> set[str]:
 def make_months(conn: Connection, first_us: int, last_us: int) -> list[str]:
     """Make the month tables from `first_us`'s month to `last_us`'s that are not made yet,
     each taking its events out of the default partition; answer the ones made."""
-    conn.execute(text(_LOCK))
-    conn.execute(text(_LOCK_WAIT))
+    _hold(conn)
     have = made(conn)
     wanted = [m for m in months(first_us, last_us) if month_name(m) not in have]
     if wanted:
@@ -89,8 +88,7 @@ def keep_ahead(conn: Connection, now_us: int) -> list[str]:
 
 def drop_before(conn: Connection, before_us: int) -> int:
     """Drop the month tables wholly before `before_us`; answer how many events they held."""
-    conn.execute(text(_LOCK))
-    conn.execute(text(_LOCK_WAIT))
+    _hold(conn)
     dropped = 0
     for name in sorted(made(conn)):
         year, month = map(int, _MONTH.match(name).groups())  # type: ignore[union-attr]
@@ -125,6 +123,12 @@ def _keep_ahead_once(db: Database, clock: Clock, may_run: Callable[[], bool]) ->
         return []
     with db.write() as conn:
         return keep_ahead(conn, to_epoch_us(clock()))
+
+
+def _hold(conn: Connection) -> None:
+    """Take the months' lock for this transaction; its table locks wait 1 s at most."""
+    conn.execute(text(_LOCK))
+    conn.execute(text(_LOCK_WAIT))
 
 
 def _make(conn: Connection, month: datetime) -> None:
