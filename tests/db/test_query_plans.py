@@ -15,7 +15,6 @@ from floorpulse.analytics.service import MetricsService
 from floorpulse.db import partitions
 from floorpulse.db.engine import Database
 from floorpulse.db.epoch import to_epoch_us
-from floorpulse.db.partitions import is_partition
 from floorpulse.events.schemas import EventQuery
 from floorpulse.events.service import EventService
 from floorpulse.settings import Settings
@@ -100,7 +99,7 @@ def seq_scans(db: Database, statement: str, parameters: Any) -> list[str]:
 
 def _of_events(relation: str | None) -> bool:
     """The events table, or one of its months (db/partitions.py)."""
-    return relation == "events" or (relation is not None and is_partition(relation))
+    return relation == "events" or (relation is not None and partitions.is_partition(relation))
 
 
 def nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:

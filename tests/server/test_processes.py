@@ -35,9 +35,7 @@ def test_two_processes_store_each_event_once_and_share_the_jobs(
     server = start_server(None, "--workers", "2", FLOORPULSE_LOG_LEVEL="info")
     events = (
         [
-            make_event(
-                event_id=f"cam-{n % (SENT // 2)}", timestamp=f"2026-01-15T10:{n % 60:02d}:00Z"
-            )
+            make_event(event_id=f"cam-{n}", timestamp=f"2026-01-15T10:{n % 60:02d}:00Z")
             for n in range(SENT // 2)
         ]
         * 2
