@@ -163,16 +163,8 @@ def extend(found: list[Band], band: Band) -> None:
 
 def _worker_bands(worker_id: str, spans: list[Span], window: Window) -> list[Band]:
     found: list[Band] = []
-    covered_to = window.start_us
-    for span in spans:
-        start = max(span.start_us, window.start_us)
-        end = min(span.end_us, window.end_us)
-        if start > covered_to:
-            extend(found, Band(covered_to, start, worker_id, UNOBSERVED))
-        extend(found, Band(start, end, worker_id, span.state))
-        covered_to = end
-    if covered_to < window.end_us:
-        extend(found, Band(covered_to, window.end_us, worker_id, UNOBSERVED))
+    for start, end, state in _filled(spans, window):
+        extend(found, Band(start, end, worker_id, state))
     return found
 
 
