@@ -53,9 +53,9 @@ class Tiles:
     def observed(
         self, conn: Connection, site: str, window: Window, worker_id: str | None = None
     ) -> list[Band]:
-        """The states observed in the window's hours, hour after hour and in each worker by
-        worker (metrics.intervals.observed); whole hours, for bands() or at_resolution() to
-        cut to the window and fill."""
+        """The states observed in the window's hours, hour after hour and, within an hour,
+        worker by worker (metrics.intervals.observed); whole hours, for bands() or
+        at_resolution() to cut to the window and fill."""
         tiles = list(_hours(window))
         if not tiles:
             return []
