@@ -1,4 +1,9 @@
-"""Dependencies shared by the routers: what the app factory built, as short Annotated aliases."""
+"""Dependencies shared by the routers: what the app factory built, as short Annotated aliases.
+
+Those that only read what the app holds are `async def`: FastAPI runs a plain `def` dependency on
+a worker thread, and five such hops cost a small batch more than storing it. One that may read
+the database (get_viewing) stays a plain `def`, off the event loop.
+"""
 
 from functools import partial
 from typing import Annotated, Any
@@ -28,22 +33,22 @@ from floorpulse.settings import Settings
 from floorpulse.validation import FieldError, summarize
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
 
 
-def get_ingest(request: Request) -> Ingest:
+async def get_ingest(request: Request) -> Ingest:
     ingest: Ingest = request.app.state.ingest
     return ingest
 
@@ -54,15 +59,17 @@ DatabaseDep = Annotated[Database, Depends(get_database)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
-def get_event_service(db: DatabaseDep, settings: SettingsDep, clock: ClockDep) -> EventService:
+async def get_event_service(
+    db: DatabaseDep, settings: SettingsDep, clock: ClockDep
+) -> EventService:
     return EventService(db, settings, clock)
 
 
-def get_registry_service(db: DatabaseDep, clock: ClockDep) -> RegistryService:
+async def get_registry_service(db: DatabaseDep, clock: ClockDep) -> RegistryService:
     return RegistryService(db, clock)
 
 
-def get_metrics_service(request: Request) -> MetricsService:
+async def get_metrics_service(request: Request) -> MetricsService:
     """The app's one metrics service: it keeps timeline pieces between requests."""
     metrics: MetricsService = request.app.state.metrics
     return metrics
@@ -71,7 +78,7 @@ def get_metrics_service(request: Request) -> MetricsService:
 EventServiceDep = Annotated[EventService, Depends(get_event_service)]
 
 
-def get_demo_service(
+async def get_demo_service(
     db: DatabaseDep, settings: SettingsDep, events: EventServiceDep, clock: ClockDep
 ) -> DemoService:
     return DemoService(db, settings, events, clock)
@@ -82,7 +89,7 @@ MetricsServiceDep = Annotated[MetricsService, Depends(get_metrics_service)]
 RegistryServiceDep = Annotated[RegistryService, Depends(get_registry_service)]
 
 
-def get_model_health(request: Request) -> ModelHealth:
+async def get_model_health(request: Request) -> ModelHealth:
     health: ModelHealth = request.app.state.model_health
     return health
 
@@ -90,7 +97,7 @@ def get_model_health(request: Request) -> ModelHealth:
 ModelHealthDep = Annotated[ModelHealth, Depends(get_model_health)]
 
 
-def get_alerts(request: Request) -> Alerts:
+async def get_alerts(request: Request) -> Alerts:
     alerts: Alerts = request.app.state.alerts
     return alerts
 
@@ -98,7 +105,7 @@ def get_alerts(request: Request) -> Alerts:
 AlertsDep = Annotated[Alerts, Depends(get_alerts)]
 
 
-def get_access(request: Request) -> Access:
+async def get_access(request: Request) -> Access:
     access: Access = request.app.state.access
     return access
 
@@ -106,7 +113,7 @@ def get_access(request: Request) -> Access:
 AccessDep = Annotated[Access, Depends(get_access)]
 
 
-def get_telemetry(request: Request) -> Telemetry:
+async def get_telemetry(request: Request) -> Telemetry:
     telemetry: Telemetry = request.app.state.telemetry
     return telemetry
 
@@ -114,7 +121,7 @@ def get_telemetry(request: Request) -> Telemetry:
 TelemetryDep = Annotated[Telemetry, Depends(get_telemetry)]
 
 
-def get_admission(request: Request) -> Admit:
+async def get_admission(request: Request) -> Admit:
     """Counts a request's events against its key's and address's rate limits (429 if over)."""
     throttle: Throttle = request.app.state.throttle
     principal = getattr(request.state, "principal", None)
@@ -143,7 +150,7 @@ _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API 
 def requires(scope: Scope) -> Any:
     """A dependency that refuses requests whose key does not cover `scope` (403)."""
 
-    def check(
+    async def check(
         request: Request, _bearer: Any = Depends(_bearer), _header: Any = Depends(_api_key)
     ) -> Principal:
         principal: Principal | None = getattr(request.state, "principal", None)
@@ -174,7 +181,7 @@ CHANGES = requires(Scope.ADMIN)
 SENDS = requires(Scope.INGEST)
 
 
-def _named_view(principal: Annotated[Principal, READS]) -> None:
+async def _named_view(principal: Annotated[Principal, READS]) -> None:
     """Refuses keys that see workers under pseudonyms or not at all (403)."""
     if principal.view is not View.NAMED:
         raise Forbidden(
@@ -186,7 +193,7 @@ def _named_view(principal: Annotated[Principal, READS]) -> None:
 NAMES = Depends(_named_view)
 
 
-def one_value_each(connection: HTTPConnection) -> None:
+async def one_value_each(connection: HTTPConnection) -> None:
     """`?site=a&site=b` is ambiguous: a parameter that is not a list may be given once (422).
     (A connection, not a request: every route has this dependency, the push websocket too.)"""
     route = connection.scope.get("route")
