@@ -1,7 +1,7 @@
 """SQL statements over events as the metrics read them, and over the hourly rollups."""
 
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import chain
 from typing import Any
 
@@ -17,8 +17,8 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
+from floorpulse.db.dialect import dialect_insert
 from floorpulse.db.tables import (
     daily_rollups,
     demo_runs,
@@ -78,12 +78,17 @@ def mark_stale(conn: Connection, hours: Iterable[StaleKey], marked_us: int) -> N
         for s, w, h in sorted(hours)
     ]
     if rows:
-        conn.execute(_upsert_bumping_version(_insert(conn)), rows)
+        conn.execute(_marking(conn.dialect.name), rows)
 
 
-def _insert(conn: Connection) -> Any:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(stale_hours)
+@cache
+def _marking(dialect_name: str) -> Any:
+    # Built once: every commit of events marks hours, and building costs more than running it.
+    return _upsert_bumping_version(_insert(dialect_name))
+
+
+def _insert(dialect_name: str) -> Any:
+    return dialect_insert(dialect_name, stale_hours)
 
 
 def _upsert_bumping_version(insert: Any) -> Any:
@@ -114,7 +119,8 @@ def mark_all_stale(conn: Connection, timeout_us: int) -> None:
     for source in sources:
         # WHERE: SQLite reads `SELECT ... ON CONFLICT` ambiguously without one.
         chosen = source.distinct().where(source.selected_columns[2] >= final_us)
-        conn.execute(_upsert_bumping_version(_insert(conn).from_select(columns, chosen)))
+        selected = _insert(conn.dialect.name).from_select(columns, chosen)
+        conn.execute(_upsert_bumping_version(selected))
 
 
 def settled_stale(conn: Connection, limit: int, marked_before_us: int) -> list[Row[Any]]:

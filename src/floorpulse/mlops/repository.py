@@ -1,6 +1,7 @@
 """SQL statements of model health: detections per model version and camera, and sightings."""
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
@@ -15,9 +16,9 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from floorpulse.analytics.repository import floor_to, stale_hours_in
+from floorpulse.db.dialect import dialect_insert
 from floorpulse.db.tables import alerts, events, model_hourly, model_sightings, webhook_deliveries
 from floorpulse.metrics.plan import spans
 from floorpulse.metrics.tally import US_PER_HOUR, hour_start
@@ -53,20 +54,6 @@ def record_sightings(conn: Connection, sightings: Mapping[SightingKey, Sighting]
     """Widen each (site, version, camera)'s first and last seen to take these in."""
     if not sightings:
         return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(model_sightings)
-    s, new = model_sightings.c, insert.excluded
-    upsert = insert.on_conflict_do_update(
-        index_elements=["site_id", "model_version", "camera_id"],
-        set_={
-            "first_us": case((new.first_us < s.first_us, new.first_us), else_=s.first_us),
-            "last_us": case((new.last_us > s.last_us, new.last_us), else_=s.last_us),
-            "last_received_us": case(
-                (new.last_received_us > s.last_received_us, new.last_received_us),
-                else_=s.last_received_us,
-            ),
-        },
-    )
     # In key order, so that concurrent writers cannot deadlock (see analytics.mark_stale).
     rows = [
         {
@@ -79,7 +66,25 @@ def record_sightings(conn: Connection, sightings: Mapping[SightingKey, Sighting]
         }
         for (site, version, camera), (first, last, received) in sorted(sightings.items())
     ]
-    conn.execute(upsert, rows)
+    conn.execute(_widening(conn.dialect.name), rows)
+
+
+@cache
+def _widening(dialect_name: str) -> Any:
+    # Built once: every commit of events records sightings, and building costs more than running.
+    insert = dialect_insert(dialect_name, model_sightings)
+    s, new = model_sightings.c, insert.excluded
+    return insert.on_conflict_do_update(
+        index_elements=["site_id", "model_version", "camera_id"],
+        set_={
+            "first_us": case((new.first_us < s.first_us, new.first_us), else_=s.first_us),
+            "last_us": case((new.last_us > s.last_us, new.last_us), else_=s.last_us),
+            "last_received_us": case(
+                (new.last_received_us > s.last_received_us, new.last_received_us),
+                else_=s.last_received_us,
+            ),
+        },
+    )
 
 
 def sightings(conn: Connection, site_id: str) -> list[Any]:
