@@ -83,8 +83,22 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=2.0, help="events/s per camera, steady")
     parser.add_argument("--steady-s", type=float, default=30.0)
     parser.add_argument("--burst", type=int, default=10, help="backlog, times the steady events")
-    parser.add_argument("--connections", type=int, default=6)
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=24,
+        help="backlog senders at once: with 6, a fifth of the CPU idled through the burst, the "
+        "processes waiting on each other's round trips; past ~48, batches only queue longer",
+    )
     parser.add_argument("--dashboards", type=int, default=20)
+    parser.add_argument(
+        "--states",
+        choices=sorted(MIXES),
+        default="spells",
+        help="spells: each worker works ~20 min, idles ~4 (the demo generator's means), a unit "
+        "every 4th event while working; flicker: the state changes every other event, the "
+        "timeline's worst case",
+    )
     parser.add_argument(
         "--via",
         choices=["http", "mqtt"],
@@ -110,13 +124,14 @@ def main() -> None:
 
 def run(server: ServerProcess, url: str, args: argparse.Namespace) -> None:
     steady_events = round(args.cameras * args.rate * args.steady_s)
-    backlog = backlog_batches(args.cameras, steady_events * args.burst, args.connections)
+    mix = MIXES[args.states]
+    backlog = backlog_batches(args.cameras, steady_events * args.burst, args.connections, mix)
     print(
         f"{args.processes} server processes on PostgreSQL; {args.cameras} cameras at "
         f"{args.rate:g} events/s each for {args.steady_s:.0f} s (~{steady_events:,} events), "
         f"a backlog of {steady_events * args.burst:,} events flushed midway; "
         f"{args.dashboards} dashboards refreshing every second "
-        f"({'polling' if args.polling else 'at push beats'})"
+        f"({'polling' if args.polling else 'at push beats'}); states in {args.states}"
     )
     stop = threading.Event()
     live, burst, viewers = Tally(), Tally(), Tally()
@@ -172,7 +187,7 @@ def run(server: ServerProcess, url: str, args: argparse.Namespace) -> None:
     reconcile(url, live.sent + burst_events + len(delays) + (args.via == "mqtt"))
 
 
-def backlog_batches(cameras: int, events: int, senders: int) -> list[list[bytes]]:
+def backlog_batches(cameras: int, events: int, senders: int, mix: "Mix") -> list[list[bytes]]:
     """Each sender's share of the cameras' backlogs: batches of 500, pre-encoded, the events
     spread over the hour before now (late, as a backlog is)."""
     now = datetime.now(UTC)
@@ -180,14 +195,35 @@ def backlog_batches(cameras: int, events: int, senders: int) -> list[list[bytes]
     batches: list[bytes] = []
     start, step = now - timedelta(hours=1), timedelta(seconds=3600 / per_camera)
     for camera in range(cameras):
-        events_of = [event(camera, f"b{n}", start + n * step) for n in range(per_camera)]
+        at = [start + n * step for n in range(per_camera)]
+        events_of = [event(camera, f"b{n}", t, mix(camera, n, t)) for n, t in enumerate(at)]
         batches += [orjson.dumps(events_of[i : i + BATCH]) for i in range(0, per_camera, BATCH)]
     return [batches[i::senders] for i in range(senders)]
 
 
-def event(camera: int, serial: str, at: datetime, kind: str = "") -> dict[str, Any]:
-    kinds = ("working", "working", "idle", "product_count")
-    kind = kind or kinds[sum(map(ord, serial)) % len(kinds)]
+Mix = Callable[[int, int, datetime], str]  # (camera, its n-th event, when) -> event type
+WORK_S, IDLE_S = 1200, 240  # the demo generator's mean spells (demo/generator.py)
+
+
+def spells(camera: int, n: int, at: datetime) -> str:
+    """What a camera watching a worker sees: spells of work and idleness minutes long, each
+    camera's worker at a phase of its own; units counted while working."""
+    phase = (at.timestamp() + camera * 97) % (WORK_S + IDLE_S)
+    if phase >= WORK_S:
+        return "idle"
+    return "product_count" if n % 4 == 3 else "working"
+
+
+def flicker(camera: int, n: int, at: datetime) -> str:
+    """A state that changes every other event: no worker does that, but it makes the most
+    timeline bands a view can have."""
+    return ("working", "working", "idle", "product_count")[(camera + n) % 4]
+
+
+MIXES: dict[str, Mix] = {"spells": spells, "flicker": flicker}
+
+
+def event(camera: int, serial: str, at: datetime, kind: str) -> dict[str, Any]:
     return {
         "timestamp": at.isoformat().replace("+00:00", "Z"),
         "worker_id": f"W{camera}",
@@ -202,14 +238,19 @@ def event(camera: int, serial: str, at: datetime, kind: str = "") -> dict[str, A
 
 def cameras(url: str, args: argparse.Namespace, tally: Tally, stop: threading.Event) -> None:
     """Each camera's events of each second, sent as they happen (a batch a camera a second)."""
-    per_second = max(1, round(args.rate))
+    per_second, mix = max(1, round(args.rate)), MIXES[args.states]
     with ThreadPoolExecutor(8) as pool, httpx.Client(base_url=url, timeout=60) as client:
         second = 0
         while not stop.is_set():
             tick = time.monotonic()
             now = datetime.now(UTC)
             bodies = [
-                orjson.dumps([event(c, f"l{second}-{n}", now) for n in range(per_second)])
+                orjson.dumps(
+                    [
+                        event(c, f"l{second}-{n}", now, mix(c, second * per_second + n, now))
+                        for n in range(per_second)
+                    ]
+                )
                 for c in range(args.cameras)
             ]
             list(pool.map(lambda body: send(client, body, per_second, tally), bodies))
