@@ -187,20 +187,6 @@ def run(server: ServerProcess, url: str, args: argparse.Namespace) -> None:
     reconcile(url, live.sent + burst_events + len(delays) + (args.via == "mqtt"))
 
 
-def backlog_batches(cameras: int, events: int, senders: int, mix: "Mix") -> list[list[bytes]]:
-    """Each sender's share of the cameras' backlogs: batches of 500, pre-encoded, the events
-    spread over the hour before now (late, as a backlog is)."""
-    now = datetime.now(UTC)
-    per_camera = max(1, events // cameras)
-    batches: list[bytes] = []
-    start, step = now - timedelta(hours=1), timedelta(seconds=3600 / per_camera)
-    for camera in range(cameras):
-        at = [start + n * step for n in range(per_camera)]
-        events_of = [event(camera, f"b{n}", t, mix(camera, n, t)) for n, t in enumerate(at)]
-        batches += [orjson.dumps(events_of[i : i + BATCH]) for i in range(0, per_camera, BATCH)]
-    return [batches[i::senders] for i in range(senders)]
-
-
 Mix = Callable[[int, int, datetime], str]  # (camera, its n-th event, when) -> event type
 WORK_S, IDLE_S = 1200, 240  # the demo generator's mean spells (demo/generator.py)
 
@@ -221,6 +207,20 @@ def flicker(camera: int, n: int, at: datetime) -> str:
 
 
 MIXES: dict[str, Mix] = {"spells": spells, "flicker": flicker}
+
+
+def backlog_batches(cameras: int, events: int, senders: int, mix: Mix) -> list[list[bytes]]:
+    """Each sender's share of the cameras' backlogs: batches of 500, pre-encoded, the events
+    spread over the hour before now (late, as a backlog is)."""
+    now = datetime.now(UTC)
+    per_camera = max(1, events // cameras)
+    batches: list[bytes] = []
+    start, step = now - timedelta(hours=1), timedelta(seconds=3600 / per_camera)
+    for camera in range(cameras):
+        at = [start + n * step for n in range(per_camera)]
+        events_of = [event(camera, f"b{n}", t, mix(camera, n, t)) for n, t in enumerate(at)]
+        batches += [orjson.dumps(events_of[i : i + BATCH]) for i in range(0, per_camera, BATCH)]
+    return [batches[i::senders] for i in range(senders)]
 
 
 def event(camera: int, serial: str, at: datetime, kind: str) -> dict[str, Any]:
