@@ -2,22 +2,24 @@
 PostgreSQL, one of them killed midway (issue 8; docs/SCALING.md quotes its figures).
 
     .venv/bin/python benchmarks/load.py                        # 2 processes, 200 cameras
-    .venv/bin/python benchmarks/load.py --processes 4 --steady-s 60
+    .venv/bin/python benchmarks/load.py --processes 4 --steady-s 30
 
 On a fresh database of the PostgreSQL server given (a user allowed to create databases), it
 starts `floorpulse serve --workers N` and, over loopback:
 
 1. **steady**: `--cameras` cameras each send `--rate` events/s in real time (a batch a second
    each, as an edge agent with a live feed does), while `--dashboards` dashboards refresh
-   every second (the dashboard's own refresh request, polled) and a probe measures the delay
-   from an event's arrival to its appearance in the metrics API;
+   every second (the dashboard's own refresh request, at push beats) and a probe measures,
+   four times a second, the delay from an event's arrival to its appearance in the metrics
+   API;
 2. **burst**: on top of that, every camera flushes a backlog ten times what it sent while
    steady (`--burst`), in batches of 500 as edge agents do, over `--connections`; midway one
    server process is killed (SIGKILL) and the senders retry, as agents do;
 3. **reconciliation**: every event sent is stored exactly once.
 
 It prints events/s sustained through the burst, ingest latency p50/p95/p99, the
-event-to-metrics delay, each process's CPU and memory, and the reconciliation.
+event-to-metrics delay (over the run, and during the burst alone), each process's CPU and
+memory, and the reconciliation.
 """
 
 import argparse
@@ -47,6 +49,8 @@ from floorpulse.devtools import ServerProcess
 
 REFRESH = "/_dash-update-component"
 PROBE = "LOAD-PROBE"
+ENDED = "server processes ended"
+PROBE_S = 0.25  # between probes: a burst of a few seconds still gets tens of them
 BATCH = 500  # an edge agent's batch
 
 
@@ -81,7 +85,12 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--cameras", type=int, default=200)
     parser.add_argument("--rate", type=float, default=2.0, help="events/s per camera, steady")
-    parser.add_argument("--steady-s", type=float, default=30.0)
+    parser.add_argument(
+        "--steady-s",
+        type=float,
+        default=60.0,
+        help="seconds of live feed; the backlog is --burst times what it sends",
+    )
     parser.add_argument("--burst", type=int, default=10, help="backlog, times the steady events")
     parser.add_argument(
         "--connections",
@@ -135,8 +144,8 @@ def run(server: ServerProcess, url: str, args: argparse.Namespace) -> None:
     )
     stop = threading.Event()
     live, burst, viewers = Tally(), Tally(), Tally()
-    delays: list[float] = []
-    cpu_before = per_process(server, cpu_s)
+    delays: list[Delay] = []
+    started, cpu_at_start = time.perf_counter(), cpu_now(server)
     threads = [
         threading.Thread(target=cameras, args=(server.url, args, live, stop)),
         threading.Thread(
@@ -147,18 +156,19 @@ def run(server: ServerProcess, url: str, args: argparse.Namespace) -> None:
     for thread in threads:
         thread.start()
     time.sleep(args.steady_s / 2)
-    began = time.perf_counter()
+    began, cpu_at_burst = time.perf_counter(), cpu_now(server)
     if args.via == "mqtt":
         killed, burst_s = publish(url, args.broker, backlog, burst)
     else:
         killed = flush(server, backlog, args.connections, burst)
         burst_s = time.perf_counter() - began
+    cpu_after_burst = cpu_now(server)
     time.sleep(max(0.0, args.steady_s / 2 - burst_s))
     stop.set()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - began
-    cpu_after, memory = per_process(server, cpu_s), per_process(server, memory_mib)
+    elapsed = time.perf_counter() - started
+    cpu_at_end, memory = cpu_now(server), per_process(server, memory_mib)
 
     burst_events = sum(batch.count(b'"event_id"') for share in backlog for batch in share)
     print(
@@ -176,14 +186,17 @@ def run(server: ServerProcess, url: str, args: argparse.Namespace) -> None:
     if viewers.failed:
         print(f"  dashboard refreshes answered with an error: {len(viewers.failed):,}, first:")
         print(f"    {viewers.failed[0][:300]}")
-    report("event to metrics API", delays)
+    report("event to metrics API", [delay.seconds for delay in delays])
+    during = [delay.seconds for delay in delays if began <= delay.sent < began + burst_s]
+    report("event to metrics API, during the burst", during)
     roles = role_of(server.process.pid)
-    for pid, spent in cpu_after.items():
-        share = (spent - cpu_before.get(pid, 0.0)) / elapsed
-        print(
-            f"  {roles.get(pid, 'other'):<19} {pid:>7}: CPU {share:4.0%} of a core "
-            f"over the run, memory {memory[pid]:6.0f} MiB"
-        )
+    print("  CPU, as a share of one core:      during the burst   over the run   memory")
+    for key in cpu_at_end:
+        run = spent(cpu_at_start, cpu_at_end, key, killed) / elapsed
+        in_burst = spent(cpu_at_burst, cpu_after_burst, key, killed) / burst_s
+        name = f"{roles.get(key, 'other')} {key}" if isinstance(key, int) else key
+        rss = f"{memory[key]:6.0f} MiB" if key in memory else ""
+        print(f"    {name:<30} {in_burst:16.0%} {run:14.0%}   {rss}")
     reconcile(url, live.sent + burst_events + len(delays) + (args.via == "mqtt"))
 
 
@@ -434,8 +447,14 @@ def refresh_request(polls: int, pushed: bool) -> dict[str, Any]:
     }
 
 
-def probe(url: str, delays: list[float], stop: threading.Event) -> None:
-    """A unit counted by a probe camera every second, timed from when it is stored until the
+@dataclass(frozen=True)
+class Delay:
+    sent: float  # perf_counter when the probe's unit was sent
+    seconds: float  # until the metrics API counted it
+
+
+def probe(url: str, delays: list[Delay], stop: threading.Event) -> None:
+    """A unit counted by a probe camera every PROBE_S, timed from when it is sent until the
     metrics API shows it."""
     with httpx.Client(base_url=url, timeout=60) as client:
         units = 0
@@ -447,8 +466,8 @@ def probe(url: str, delays: list[float], stop: threading.Event) -> None:
             units += 1
             while not stop.is_set() and shown(client, units) is False:
                 time.sleep(0.02)
-            delays.append(time.perf_counter() - sent)
-            stop.wait(1)
+            delays.append(Delay(sent, time.perf_counter() - sent))
+            stop.wait(PROBE_S)
 
 
 def shown(client: httpx.Client, units: int) -> bool:
@@ -481,12 +500,59 @@ def reconcile(url: str, sent: int) -> None:
 
 
 def per_process(server: ServerProcess, read: Callable[[int], float]) -> dict[int, float]:
-    pids = [server.process.pid, *descendants(server.process.pid)]
+    return per_pid([server.process.pid, *descendants(server.process.pid)], read)
+
+
+def per_pid(pids: list[int], read: Callable[[int], float]) -> dict[int, float]:
     found = {}
     for pid in pids:
         with suppress(FileNotFoundError):  # ended meanwhile
             found[pid] = read(pid)
     return found
+
+
+def cpu_now(server: ServerProcess) -> dict[int | str, float]:
+    """CPU seconds so far: of each process of the server; of the server processes that ended
+    (the supervisor reaped them: a killed one's drawing process is not among them); of
+    PostgreSQL's processes, ended ones included; of this load generator; and of the whole
+    machine, busy."""
+    spent: dict[int | str, float] = {pid: s for pid, s in per_process(server, cpu_s).items()}  # noqa: C416 (keys widened)
+    spent[ENDED] = reaped_s(server.process.pid)
+    spent["PostgreSQL, all its processes"] = sum(
+        cpu_s(pid) + reaped_s(pid) for pid in postgres_pids()
+    )
+    own = os.times()
+    spent["this load generator"] = own.user + own.system
+    spent["the machine, busy"] = machine_busy_s()
+    return spent
+
+
+def spent(
+    before: dict[int | str, float], after: dict[int | str, float], key: int | str, killed: int
+) -> float:
+    """CPU seconds between two readings of cpu_now. The killed server process's seconds reach
+    its supervisor as it ends, all of them: those it had spent before are not counted again."""
+    between = after.get(key, 0.0) - before.get(key, 0.0)
+    if key == ENDED and killed not in after:
+        between -= before.get(killed, 0.0)
+    return between
+
+
+def postgres_pids() -> list[int]:
+    """The local PostgreSQL server's processes (loopback only: it is on this machine)."""
+    found = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        with suppress(FileNotFoundError):  # ended meanwhile
+            if comm.read_text().strip() == "postgres":
+                found.append(int(comm.parent.name))
+    return found
+
+
+def machine_busy_s() -> float:
+    """CPU seconds all cores spent on anything but idling, since boot (/proc/stat)."""
+    ticks = [int(field) for field in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle, iowait = ticks[3], ticks[4]
+    return (sum(ticks[:8]) - idle - iowait) / os.sysconf("SC_CLK_TCK")
 
 
 def role_of(supervisor: int) -> dict[int, str]:
@@ -512,8 +578,21 @@ def children(pid: int) -> list[int]:
 
 
 def cpu_s(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """The process's own CPU seconds (utime + stime); 0 if it has ended."""
+    return sum(stat_fields(pid, 11, 12))
+
+
+def reaped_s(pid: int) -> float:
+    """CPU seconds of the process's children that ended and that it reaped (cutime + cstime)."""
+    return sum(stat_fields(pid, 13, 14))
+
+
+def stat_fields(pid: int, *at: int) -> list[float]:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:  # ended meanwhile
+        return [0.0]
+    return [int(fields[n]) / os.sysconf("SC_CLK_TCK") for n in at]
 
 
 def memory_mib(pid: int) -> float:
