@@ -49,7 +49,6 @@ from floorpulse.devtools import ServerProcess
 
 REFRESH = "/_dash-update-component"
 PROBE = "LOAD-PROBE"
-ENDED = "server processes ended"
 PROBE_S = 0.25  # between probes: a burst of a few seconds still gets tens of them
 BATCH = 500  # an edge agent's batch
 
@@ -156,19 +155,22 @@ def run(server: ServerProcess, url: str, args: argparse.Namespace) -> None:
     for thread in threads:
         thread.start()
     time.sleep(args.steady_s / 2)
+    roles = role_of(server.process.pid)
     began, cpu_at_burst = time.perf_counter(), cpu_now(server)
+    last_cpu: dict[int, float] = {}  # of the server process killed, and its drawing process
     if args.via == "mqtt":
         killed, burst_s = publish(url, args.broker, backlog, burst)
     else:
-        killed = flush(server, backlog, args.connections, burst)
+        killed, last_cpu = flush(server, backlog, args.connections, burst)
         burst_s = time.perf_counter() - began
-    cpu_after_burst = cpu_now(server)
+    cpu_after_burst = cpu_now(server, last_cpu)
+    burst_window_s = time.perf_counter() - began  # mqtt: the consumers' start too
     time.sleep(max(0.0, args.steady_s / 2 - burst_s))
     stop.set()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
-    cpu_at_end, memory = cpu_now(server), per_process(server, memory_mib)
+    cpu_at_end, memory = cpu_now(server, last_cpu), per_process(server, memory_mib)
 
     burst_events = sum(batch.count(b'"event_id"') for share in backlog for batch in share)
     print(
@@ -189,12 +191,13 @@ def run(server: ServerProcess, url: str, args: argparse.Namespace) -> None:
     report("event to metrics API", [delay.seconds for delay in delays])
     during = [delay.seconds for delay in delays if began <= delay.sent < began + burst_s]
     report("event to metrics API, during the burst", during)
-    roles = role_of(server.process.pid)
+    roles |= role_of(server.process.pid)
     print("  CPU, as a share of one core:      during the burst   over the run   memory")
-    for key in cpu_at_end:
-        run = spent(cpu_at_start, cpu_at_end, key, killed) / elapsed
-        in_burst = spent(cpu_at_burst, cpu_after_burst, key, killed) / burst_s
+    for key, spent in cpu_at_end.items():
+        run = (spent - cpu_at_start.get(key, 0.0)) / elapsed
+        in_burst = (cpu_after_burst.get(key, 0.0) - cpu_at_burst.get(key, 0.0)) / burst_window_s
         name = f"{roles.get(key, 'other')} {key}" if isinstance(key, int) else key
+        name += ", killed" if key in last_cpu else ""
         rss = f"{memory[key]:6.0f} MiB" if key in memory else ""
         print(f"    {name:<30} {in_burst:16.0%} {run:14.0%}   {rss}")
     reconcile(url, live.sent + burst_events + len(delays) + (args.via == "mqtt"))
@@ -271,11 +274,14 @@ def cameras(url: str, args: argparse.Namespace, tally: Tally, stop: threading.Ev
             stop.wait(max(0.0, 1 - (time.monotonic() - tick)))
 
 
-def flush(server: ServerProcess, shares: list[list[bytes]], connections: int, tally: Tally) -> int:
-    """Send the backlog over `connections`; kill one server process once half is sent."""
+def flush(
+    server: ServerProcess, shares: list[list[bytes]], connections: int, tally: Tally
+) -> tuple[int, dict[int, float]]:
+    """Send the backlog over `connections`; kill one server process once half is sent (what
+    kill_one answers)."""
     total = sum(len(share) for share in shares)
     done = [0]
-    killed: list[int] = []
+    killed: list[tuple[int, dict[int, float]]] = []
     lock = threading.Lock()
 
     def sender(share: list[bytes]) -> None:
@@ -289,7 +295,7 @@ def flush(server: ServerProcess, shares: list[list[bytes]], connections: int, ta
 
     with ThreadPoolExecutor(connections) as pool:
         list(pool.map(sender, shares))
-    return killed[0] if killed else 0
+    return killed[0] if killed else (0, {})
 
 
 def publish(url: str, broker: str, shares: list[list[bytes]], tally: Tally) -> tuple[int, float]:
@@ -392,12 +398,15 @@ def send(client: httpx.Client, body: bytes, events: int, tally: Tally) -> None:
         time.sleep(0.2)
 
 
-def kill_one(server: ServerProcess) -> int:
+def kill_one(server: ServerProcess) -> tuple[int, dict[int, float]]:
+    """Kill a server process (SIGKILL); answers its pid, and its CPU seconds and its drawing
+    process's as they were just before: once ended, a process's seconds can no longer be read."""
     workers = children(server.process.pid)
     serving = [pid for pid in workers if children(pid)]  # a server process has its drawing one
     victim = (serving or workers)[0]
+    last_cpu = per_pid([victim, *descendants(victim)], cpu_s)
     os.kill(victim, signal.SIGKILL)
-    return victim
+    return victim, last_cpu
 
 
 def dashboards(url: str, count: int, pushed: bool, tally: Tally, stop: threading.Event) -> None:
@@ -511,13 +520,13 @@ def per_pid(pids: list[int], read: Callable[[int], float]) -> dict[int, float]:
     return found
 
 
-def cpu_now(server: ServerProcess) -> dict[int | str, float]:
-    """CPU seconds so far: of each process of the server; of the server processes that ended
-    (the supervisor reaped them: a killed one's drawing process is not among them); of
-    PostgreSQL's processes, ended ones included; of this load generator; and of the whole
-    machine, busy."""
-    spent: dict[int | str, float] = {pid: s for pid, s in per_process(server, cpu_s).items()}  # noqa: C416 (keys widened)
-    spent[ENDED] = reaped_s(server.process.pid)
+def cpu_now(server: ServerProcess, ended: dict[int, float] | None = None) -> dict[int | str, float]:
+    """CPU seconds so far: of each process of the server, those `ended` as they last were; of
+    PostgreSQL's processes, the backends that ended too; of this load generator; and of the
+    whole machine, busy."""
+    spent: dict[int | str, float] = {}
+    for pid, seconds in [*(ended or {}).items(), *per_process(server, cpu_s).items()]:
+        spent[pid] = seconds
     spent["PostgreSQL, all its processes"] = sum(
         cpu_s(pid) + reaped_s(pid) for pid in postgres_pids()
     )
@@ -525,17 +534,6 @@ def cpu_now(server: ServerProcess) -> dict[int | str, float]:
     spent["this load generator"] = own.user + own.system
     spent["the machine, busy"] = machine_busy_s()
     return spent
-
-
-def spent(
-    before: dict[int | str, float], after: dict[int | str, float], key: int | str, killed: int
-) -> float:
-    """CPU seconds between two readings of cpu_now. The killed server process's seconds reach
-    its supervisor as it ends, all of them: those it had spent before are not counted again."""
-    between = after.get(key, 0.0) - before.get(key, 0.0)
-    if key == ENDED and killed not in after:
-        between -= before.get(killed, 0.0)
-    return between
 
 
 def postgres_pids() -> list[int]:
