@@ -7,7 +7,10 @@ two drawings of a view when drawing takes longer (a browser shows the answer to 
 request only: asked again before the last view arrived, it would show none); a quiet
 store gets one every HEARTBEAT_S anyway, which keeps the time windows sliding and tells the
 browser that push is alive. Every viewer hears every generation and asks for the same view,
-which is read once for all: twenty screens cost what one does, busy or quiet. Their beats of a
+which is read once for all: twenty screens cost what one does, busy or quiet. A generation is
+named by the tick of the wall clock it began at, and every watcher looks at the store on the
+same ticks, so the server processes of a host name the same change alike and their viewers'
+views are drawn once for all of them (drawing.py). Their beats of a
 generation are spread over SPREAD_S, each viewer at an offset of its own, so that their
 twenty requests do not reach the server in one burst, which ingestion's requests would wait
 behind (a refresh answered from the shared view still costs the server ~1.6 ms).
@@ -15,6 +18,7 @@ behind (a refresh answered from the shared view still costs the server ~1.6 ms).
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import AsyncIterator, Callable, Hashable
 from contextlib import suppress
@@ -87,8 +91,9 @@ class Pulse:
         heartbeat_s: float = HEARTBEAT_S,
         spread_s: float = SPREAD_S,
         drawing_s: Callable[[], float] = lambda: 0.0,
+        wall: Callable[[], float] = time.time,
     ) -> None:
-        self.read_version, self.drawing_s = read_version, drawing_s
+        self.read_version, self.drawing_s, self.wall = read_version, drawing_s, wall
         self.watch_s, self.min_gap_s, self.heartbeat_s = watch_s, min_gap_s, heartbeat_s
         self.spread_s = spread_s
         self.generation = 0
@@ -134,25 +139,32 @@ class Pulse:
 
     async def _watching(self) -> None:
         last = await self._read()
-        moved_at = time.monotonic()
+        moved_at, tick = time.monotonic(), self._tick()
         while self.listeners:
-            await asyncio.sleep(self.watch_s)
+            tick += 1
+            await asyncio.sleep(max(0.0, tick * self.watch_s - self.wall()))
             version = await self._read()
             if version is not None and version != last:
                 last = version
-                moved_at = await self._next_generation()
+                moved_at = await self._next_generation(tick)
                 # One generation a gap at most, the same for every viewer: each is read once.
                 gap_s = max(self.min_gap_s, DRAWINGS_A_GAP * self.drawing_s())
-                await asyncio.sleep(max(0.0, gap_s - self.watch_s))
+                tick += max(1, math.ceil(gap_s / self.watch_s)) - 1
             elif time.monotonic() - moved_at >= self.heartbeat_s:
-                moved_at = await self._next_generation()
+                moved_at = await self._next_generation(tick)
+            tick = max(tick, math.floor(self.wall() / self.watch_s))  # a read over a tick long
 
-    async def _next_generation(self) -> float:
+    async def _next_generation(self, tick: int) -> float:
         changed = self._condition()
         async with changed:
-            self.generation += 1
+            # Named by its tick; one more than the last should the wall clock step back.
+            self.generation = max(self.generation + 1, tick)
             changed.notify_all()
         return time.monotonic()
+
+    def _tick(self) -> int:
+        """The tick of the wall clock nearest now: a sleep may end a hair early."""
+        return round(self.wall() / self.watch_s)
 
     async def _read(self) -> Hashable | None:
         try:
