@@ -27,6 +27,7 @@ from floorpulse.bodylimit import BodySizeLimit
 from floorpulse.clock import Clock, utc_now
 from floorpulse.dashboard.app import attach as attach_dashboard
 from floorpulse.dashboard.drawing import Drawing
+from floorpulse.dashboard.group import Group
 from floorpulse.dashboard.views import dashboard_views
 from floorpulse.db.engine import Database
 from floorpulse.db.leases import MIN_LEASE_S, Leases
@@ -81,7 +82,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
 
     rollups = Rollups(database, settings, clock)
     retention = Retention(database, settings, rollups, clock)
-    drawing = Drawing(settings)
+    drawing = Drawing(settings, Group.of_environment())
     leases = Leases(database, clock)
 
     def lease(job: str, interval_s: float) -> Callable[[], bool]:

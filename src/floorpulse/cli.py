@@ -72,6 +72,7 @@ def serve(
     many = f", {settings.workers} processes" if settings.workers > 1 else ""
     typer.echo(f"FloorPulse {__version__} on http://{settings.host}:{settings.port}{many}")
     with _shared_metrics(settings.workers):
+        _share_drawing(settings.workers)
         _run(settings)
 
 
@@ -92,6 +93,19 @@ def _run(settings: Settings) -> None:
         access_log=False,  # RequestLog writes one line per request, with its id
         limit_concurrency=settings.max_connections,
     )
+
+
+def _share_drawing(processes: int) -> None:
+    """The processes of one `serve --workers N` draw dashboard views in one drawing process
+    (dashboard/drawing.py): they inherit the secret that names their group."""
+    import os
+    import secrets
+    import sys
+
+    from floorpulse.dashboard.group import GROUP
+
+    if processes > 1 and sys.platform == "linux":  # its socket is in Linux's abstract namespace
+        os.environ[GROUP] = secrets.token_hex(16)
 
 
 @contextmanager

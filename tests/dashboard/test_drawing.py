@@ -1,7 +1,11 @@
 """Views drawn in the drawing process: what the server's own services draw, a process that
-dies is replaced, and the process never outlives the server."""
+dies is replaced, the process never outlives the server, and the server processes of one group
+draw in one process."""
 
+import multiprocessing
+import multiprocessing.connection
 import os
+import secrets
 import signal
 import time
 from collections.abc import Callable, Iterator
@@ -17,6 +21,7 @@ from fastapi.testclient import TestClient
 from floorpulse.dashboard import ids, refresh
 from floorpulse.dashboard.drawing import Drawing
 from floorpulse.dashboard.filters import Filters
+from floorpulse.dashboard.group import Group
 from floorpulse.dashboard.views import DashboardService
 from floorpulse.privacy.lens import View
 from floorpulse.settings import Settings
@@ -38,6 +43,16 @@ def drawing(settings: Settings) -> Iterator[Drawing]:
     drawing = Drawing(settings)
     yield drawing
     drawing.close()
+
+
+@pytest.fixture
+def group_of_two(settings: Settings) -> Iterator[list[Drawing]]:
+    """Two server processes' drawings, of one group."""
+    group = Group(secrets.token_hex(8))
+    drawings = [Drawing(settings, group), Drawing(settings, group)]
+    yield drawings
+    for drawing in drawings:
+        drawing.close()
 
 
 def drawn_here(app: FastAPI, filters: Filters) -> dict[str, object]:
@@ -91,6 +106,55 @@ def test_a_drawing_process_that_dies_is_replaced_by_the_next_view(
     assert drawn_there(drawing, DAY, moment=2)[ids.KPIS]
     (replaced,) = _children(os.getpid(), "spawn_main")
     assert replaced != pid
+
+
+def test_the_server_processes_of_a_group_draw_in_one_process(
+    client: TestClient, app: FastAPI, group_of_two: list[Drawing]
+) -> None:
+    post(client, at("08:30"), at("09:10", "product_count", count=4), at("10:15", "idle"))
+    first, second = group_of_two
+
+    drawing_one = first.drawer()  # the first to start claims the group
+
+    assert second.drawer() == drawing_one
+    assert len(_children(os.getpid(), "spawn_main")) == 2  # each server process started one
+    there, here = drawn_there(second, DAY), drawn_here(app, DAY)
+    for key in COMPARED:
+        assert there[key] == here[key], key
+
+
+def test_when_the_groups_drawing_process_ends_the_next_to_ask_draws(
+    client: TestClient, group_of_two: list[Drawing]
+) -> None:
+    post(client, at("08:30"))
+    first, second = group_of_two
+    drawing_one = first.drawer()
+    second.drawer()
+
+    os.kill(drawing_one, signal.SIGKILL)  # as when its server process is killed
+
+    assert drawn_there(second, DAY, moment=2)[ids.KPIS]
+    took_over = second.drawer()
+    assert took_over != drawing_one
+    assert first.drawer() == took_over  # the first's new process asks the one drawing now
+
+
+def test_a_process_without_the_groups_secret_is_not_answered(group_of_two: list[Drawing]) -> None:
+    first, _ = group_of_two
+    first.drawer()
+    address = first.group.address if first.group else ""
+
+    with pytest.raises(multiprocessing.AuthenticationError):
+        multiprocessing.connection.Client(address, authkey=b"a guess")
+
+
+def test_without_a_group_each_server_process_draws_in_its_own(settings: Settings) -> None:
+    drawings = [Drawing(settings), Drawing(settings)]
+    try:
+        assert drawings[0].drawer() != drawings[1].drawer()
+    finally:
+        for drawing in drawings:
+            drawing.close()
 
 
 def test_the_drawing_process_ends_with_a_killed_server(start_server: StartServer) -> None:

@@ -6,6 +6,13 @@ ingestion request arriving meanwhile waits for it: twenty dashboards refreshing 
 ingestion's p95 latency. In its own process the drawing runs on the other core, and the server
 only passes the encoded answer on. The process reads the same store through the same services
 as the API, so the dashboard and the API still agree.
+
+The processes of one `serve --workers N` share one drawing process. Each server process starts
+its own; the first to claim the group's socket draws, and the others pass their views on to it.
+Else each would read every new event into its kept hours and draw every moment's view again,
+and the dashboards' cost would grow with the processes, not the viewers (on 2 cores, four
+processes' drawing took 58 % of a core during a burst, two processes' 45 %). Should the drawing
+one end with its server, the next to ask claims the socket and draws.
 """
 
 import gc
@@ -18,17 +25,20 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import TypeVar
+from multiprocessing.connection import Connection
+from typing import Any, TypeVar
 
 from floorpulse.analytics.service import MetricsService
 from floorpulse.dashboard.filters import Filters
+from floorpulse.dashboard.group import Group
 from floorpulse.dashboard.refresh import encode, panels
-from floorpulse.dashboard.views import DashboardService, Moment, dashboard_views
+from floorpulse.dashboard.views import VIEW_TTL_S, DashboardService, Moment, dashboard_views
 from floorpulse.db.engine import Database
 from floorpulse.errors import Forbidden, InvalidInput, NotFound
 from floorpulse.events.service import EventService
 from floorpulse.privacy.lens import View
 from floorpulse.settings import Settings
+from floorpulse.shared import Shared
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -46,8 +56,8 @@ class Drawn:
 class Drawing:
     """The drawing process, started on first use and started again should it die."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self, settings: Settings, group: Group | None = None) -> None:
+        self.settings, self.group = settings, group
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
@@ -63,6 +73,10 @@ class Drawing:
             return self._submit(_draw, *asked).result()
         except BrokenProcessPool:  # it died drawing (killed, out of memory): one more try
             return self._submit(_draw, *asked).result()
+
+    def drawer(self) -> int:
+        """The pid of the process that draws this server's views."""
+        return self._submit(_drawer).result()
 
     def _submit(self, task: Callable[..., T], *args: object) -> "Future[T]":
         """`task(*args)` in the process; in a new one if it has died."""
@@ -87,7 +101,7 @@ class Drawing:
                     # A fresh interpreter: forking a server with threads running is unsafe.
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=_begin,
-                    initargs=(self.settings,),
+                    initargs=(self.settings, self.group),
                 )
             return self._pool
 
@@ -99,17 +113,63 @@ class Drawing:
         return self._running()
 
 
-# In the drawing process: the views it reads, built once as it starts.
+# In the drawing process: the views it reads, built once as it starts to draw; or, while
+# another process of its group draws, the connection to that one.
+_settings: Settings | None = None
+_group: Group | None = None
 _views: DashboardService | None = None
+_drawing_one: Connection | None = None
 
 
-def _begin(settings: Settings) -> None:
-    global _views
+def _begin(settings: Settings, group: Group | None) -> None:
+    global _settings, _group
     threading.Thread(target=_end_with_server, name="server-watch", daemon=True).start()
-    database = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
-    events = EventService(database, settings)
-    _views = dashboard_views(MetricsService(database, settings, keep_recent=True), events)
+    _settings, _group = settings, group
+    if group is None or _claim(group):
+        _start_drawing()
     gc.freeze()  # as the server does: what lives as long as the process is never rescanned
+
+
+def _start_drawing() -> None:
+    global _views
+    assert _settings is not None, "the drawing process starts with _begin"
+    database = Database(_settings.database_url, sqlite_synchronous=_settings.sqlite_synchronous)
+    events = EventService(database, _settings)
+    _views = dashboard_views(MetricsService(database, _settings, keep_recent=True), events)
+
+
+def _claim(group: Group) -> bool:
+    """Whether this process now draws for `group`: false if another one does."""
+    try:
+        listener = multiprocessing.connection.Listener(group.address, authkey=group.key)
+    except OSError:  # claimed: EADDRINUSE
+        return False
+    threading.Thread(target=_answer_all, args=(listener,), name="group", daemon=True).start()
+    return True
+
+
+def _answer_all(listener: multiprocessing.connection.Listener) -> None:
+    while True:
+        try:
+            asker = listener.accept()
+        except (OSError, EOFError, multiprocessing.AuthenticationError):
+            continue  # gone before it was answered, or not of the group: it gets nothing
+        threading.Thread(target=_answer, args=(asker,), name="group-asker", daemon=True).start()
+
+
+def _answer(asker: Connection) -> None:
+    """Draw what another server process of the group asks for, for as long as it asks."""
+    with asker:
+        while True:
+            try:
+                asked = asker.recv()
+            except (EOFError, OSError):
+                return
+            try:
+                answer: Any = os.getpid() if asked is None else _drawn(*asked)
+            except Exception as failed:  # the server that asked raises it as its own
+                answer = failed
+            asker.send(answer)
 
 
 def _end_with_server() -> None:
@@ -125,8 +185,45 @@ def _ready() -> None:
     """Nothing: starting the process is the point."""
 
 
+def _drawer() -> int:
+    return os.getpid() if _views is not None else int(_through_group(None))
+
+
 def _draw(filters: Filters, moment: Moment, theme: str, wall: bool, sight: View) -> Drawn:
-    assert _views is not None, "the drawing process starts with _begin"
+    asked = (filters, moment, theme, wall, sight)
+    if _views is not None:
+        return _drawn(*asked)
+    answer: Drawn = _through_group(asked)
+    return answer
+
+
+def _through_group(asked: tuple[Any, ...] | None) -> Any:
+    """What the group's drawing process answers; should it have ended, this process claims
+    the group and answers itself, or asks the one that claimed it first."""
+    global _drawing_one
+    assert _group is not None, "only a process of a group asks another"
+    for attempt in (1, 2):
+        try:
+            if _drawing_one is None:
+                _drawing_one = multiprocessing.connection.Client(_group.address, authkey=_group.key)
+            _drawing_one.send(asked)
+            answer = _drawing_one.recv()
+            break
+        except (OSError, EOFError):
+            _drawing_one = None
+            if _claim(_group):
+                log.info("this process now draws its group's dashboard views")
+                _start_drawing()
+                return _drawer() if asked is None else _drawn(*asked)
+            if attempt == 2:
+                raise
+    if isinstance(answer, Exception):
+        raise answer
+    return answer
+
+
+def _draw_here(filters: Filters, moment: Moment, theme: str, wall: bool, sight: View) -> Drawn:
+    assert _views is not None, "drawn by the process that claimed the group, or has none"
     try:
         view = _views.overview(filters, moment, sight)
     # A link or pick the metrics cannot answer, or a worker the viewer may not ask for.
@@ -134,3 +231,7 @@ def _draw(filters: Filters, moment: Moment, theme: str, wall: bool, sight: View)
         return Drawn([], refused.detail)
     targets = _views.metrics.settings.utilization_targets
     return Drawn(encode(panels(view, filters, theme, targets, wall)))
+
+
+# Each moment's view drawn once, for every server process of the group that asks for it.
+_drawn = Shared(_draw_here, VIEW_TTL_S, maxsize=128)
