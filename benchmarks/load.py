@@ -436,8 +436,9 @@ def dashboards(url: str, count: int, pushed: bool, tally: Tally, stop: threading
 
 def refresh_request(polls: int, pushed: bool) -> dict[str, Any]:
     """The dashboard's refresh request for the overview: as a browser sends it at each beat of
-    the server's push (all viewers at a beat share one view), or polling (without a push
-    connection: each process draws a view every half second)."""
+    the server's push (all viewers at a beat share one view, whichever server process they
+    reach: a generation is named by the wall clock, a new one a second when busy), or polling
+    (without a push connection: a view is drawn every half second)."""
     beat = {"generation": int(time.time()), "n": 1, "heartbeat_s": 5} if pushed else None
     outputs = [*PANEL_OUTPUTS, (ids.FILTER_PROBLEM, "children"), (ids.FILTER_PROBLEM, "hidden")]
     inputs = [
