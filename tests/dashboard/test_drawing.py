@@ -7,8 +7,11 @@ import multiprocessing.connection
 import os
 import secrets
 import signal
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -137,6 +140,63 @@ def test_when_the_groups_drawing_process_ends_the_next_to_ask_draws(
     took_over = second.drawer()
     assert took_over != drawing_one
     assert first.drawer() == took_over  # the first's new process asks the one drawing now
+
+
+def test_processes_asking_as_one_takes_over_all_get_their_views(
+    client: TestClient, settings: Settings
+) -> None:
+    post(client, at("08:30"))
+    group = Group(secrets.token_hex(8))
+    drawings = [Drawing(settings, group) for _ in range(3)]
+    try:
+        drawing_one = drawings[0].drawer()
+        assert {drawing.drawer() for drawing in drawings[1:]} == {drawing_one}
+        os.kill(drawing_one, signal.SIGKILL)
+
+        # Both find it gone at once: one claims the group, the other asks it while it starts.
+        with ThreadPoolExecutor(2) as pool:
+            drawn = list(pool.map(lambda d: drawn_there(d, DAY, 2), drawings[1:]))
+
+        assert all(views[ids.KPIS] for views in drawn)
+        assert drawings[1].drawer() == drawings[2].drawer() != drawing_one
+    finally:
+        for drawing in drawings:
+            drawing.close()
+
+
+def test_a_drawing_process_still_ending_is_waited_for_then_taken_over(
+    client: TestClient, settings: Settings
+) -> None:
+    post(client, at("08:30"))
+    group = Group(secrets.token_hex(8))
+    # The group's drawing process on its way out: its socket still taken, every connection
+    # dropped as it comes.
+    ending = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    ending.bind(group.address)
+    ending.listen()
+    threading.Thread(target=_drop_all, args=(ending,), daemon=True).start()
+    drawing = Drawing(settings, group)
+    try:
+        drawing.start().result()  # found the group's socket taken: it asks, not draws
+        with ThreadPoolExecutor(1) as pool:
+            asked = pool.submit(drawn_there, drawing, DAY)
+            time.sleep(0.5)
+            ending.shutdown(socket.SHUT_RDWR)  # now it has ended
+            ending.close()
+
+            assert asked.result(timeout=30)[ids.KPIS]
+        assert drawing.drawer() in _children(os.getpid(), "spawn_main")  # it draws itself
+    finally:
+        drawing.close()
+
+
+def _drop_all(listening: socket.socket) -> None:
+    while True:
+        try:
+            connection, _ = listening.accept()
+        except OSError:
+            return
+        connection.close()
 
 
 def test_a_process_without_the_groups_secret_is_not_answered(group_of_two: list[Drawing]) -> None:

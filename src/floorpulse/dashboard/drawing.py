@@ -21,6 +21,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -61,9 +62,10 @@ class Drawing:
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
-    def start(self) -> None:
-        """Have the process start now, not wait: it takes a second or two to start."""
-        self._submit(_ready)
+    def start(self) -> "Future[None]":
+        """Have the process start now, not wait: it takes a second or two to start. Done once
+        it has started."""
+        return self._submit(_ready)
 
     def draw(self, filters: Filters, moment: Moment, theme: str, wall: bool, view: View) -> Drawn:
         """The view of `filters` at `moment` as a viewer with `view` sees workers, drawn;
@@ -119,14 +121,18 @@ _settings: Settings | None = None
 _group: Group | None = None
 _views: DashboardService | None = None
 _drawing_one: Connection | None = None
+# A drawing process that ends with its server takes a moment to: its socket is not free yet.
+ASKS, ASK_AGAIN_S = 20, 0.1
 
 
 def _begin(settings: Settings, group: Group | None) -> None:
     global _settings, _group
     threading.Thread(target=_end_with_server, name="server-watch", daemon=True).start()
     _settings, _group = settings, group
-    if group is None or _claim(group):
+    if group is None:
         _start_drawing()
+    else:
+        _draw_for(group)
     gc.freeze()  # as the server does: what lives as long as the process is never rescanned
 
 
@@ -138,12 +144,14 @@ def _start_drawing() -> None:
     _views = dashboard_views(MetricsService(database, _settings, keep_recent=True), events)
 
 
-def _claim(group: Group) -> bool:
-    """Whether this process now draws for `group`: false if another one does."""
+def _draw_for(group: Group) -> bool:
+    """Whether this process now draws for `group`: false if another one does. The views are
+    ready before the first process of the group is answered; those asking meanwhile wait."""
     try:
-        listener = multiprocessing.connection.Listener(group.address, authkey=group.key)
+        listener = multiprocessing.connection.Listener(group.address, backlog=64, authkey=group.key)
     except OSError:  # claimed: EADDRINUSE
         return False
+    _start_drawing()
     threading.Thread(target=_answer_all, args=(listener,), name="group", daemon=True).start()
     return True
 
@@ -169,7 +177,10 @@ def _answer(asker: Connection) -> None:
                 answer: Any = os.getpid() if asked is None else _drawn(*asked)
             except Exception as failed:  # the server that asked raises it as its own
                 answer = failed
-            asker.send(answer)
+            try:
+                asker.send(answer)
+            except OSError:  # its server process ended meanwhile
+                return
 
 
 def _end_with_server() -> None:
@@ -198,11 +209,12 @@ def _draw(filters: Filters, moment: Moment, theme: str, wall: bool, sight: View)
 
 
 def _through_group(asked: tuple[Any, ...] | None) -> Any:
-    """What the group's drawing process answers; should it have ended, this process claims
-    the group and answers itself, or asks the one that claimed it first."""
+    """What the group's drawing process answers. Should it have ended, this process claims the
+    group and answers itself, or asks the one that claimed it first; while the one that ended
+    is still going (its socket taken, its connections reset), it tries again a moment later."""
     global _drawing_one
     assert _group is not None, "only a process of a group asks another"
-    for attempt in (1, 2):
+    for attempt in range(ASKS):
         try:
             if _drawing_one is None:
                 _drawing_one = multiprocessing.connection.Client(_group.address, authkey=_group.key)
@@ -211,12 +223,12 @@ def _through_group(asked: tuple[Any, ...] | None) -> Any:
             break
         except (OSError, EOFError):
             _drawing_one = None
-            if _claim(_group):
+            if _draw_for(_group):
                 log.info("this process now draws its group's dashboard views")
-                _start_drawing()
                 return _drawer() if asked is None else _drawn(*asked)
-            if attempt == 2:
+            if attempt == ASKS - 1:
                 raise
+            time.sleep(ASK_AGAIN_S)
     if isinstance(answer, Exception):
         raise answer
     return answer
