@@ -399,11 +399,12 @@ def send(client: httpx.Client, body: bytes, events: int, tally: Tally) -> None:
 
 
 def kill_one(server: ServerProcess) -> tuple[int, dict[int, float]]:
-    """Kill a server process (SIGKILL); answers its pid, and its CPU seconds and its drawing
-    process's as they were just before: once ended, a process's seconds can no longer be read."""
+    """Kill a server process (SIGKILL): the one whose drawing process draws for them all, so
+    that another must take over. Answers its pid, and its CPU seconds and its drawing process's
+    as they were just before: once ended, a process's seconds can no longer be read."""
     workers = children(server.process.pid)
     serving = [pid for pid in workers if children(pid)]  # a server process has its drawing one
-    victim = (serving or workers)[0]
+    victim = max(serving or workers, key=lambda pid: sum(map(cpu_s, children(pid))))
     last_cpu = per_pid([victim, *descendants(victim)], cpu_s)
     os.kill(victim, signal.SIGKILL)
     return victim, last_cpu
