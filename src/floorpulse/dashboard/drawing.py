@@ -160,8 +160,12 @@ def _answer_all(listener: multiprocessing.connection.Listener) -> None:
     while True:
         try:
             asker = listener.accept()
-        except (OSError, EOFError, multiprocessing.AuthenticationError):
+        except (EOFError, ConnectionError, multiprocessing.AuthenticationError):
             continue  # gone before it was answered, or not of the group: it gets nothing
+        except OSError:  # out of file descriptors, say: not a reason to spin
+            log.warning("could not take a connection from the group", exc_info=True)
+            time.sleep(ASK_AGAIN_S)
+            continue
         threading.Thread(target=_answer, args=(asker,), name="group-asker", daemon=True).start()
 
 
