@@ -91,9 +91,8 @@ class Pulse:
         heartbeat_s: float = HEARTBEAT_S,
         spread_s: float = SPREAD_S,
         drawing_s: Callable[[], float] = lambda: 0.0,
-        wall: Callable[[], float] = time.time,
     ) -> None:
-        self.read_version, self.drawing_s, self.wall = read_version, drawing_s, wall
+        self.read_version, self.drawing_s = read_version, drawing_s
         self.watch_s, self.min_gap_s, self.heartbeat_s = watch_s, min_gap_s, heartbeat_s
         self.spread_s = spread_s
         self.generation = 0
@@ -142,7 +141,7 @@ class Pulse:
         moved_at, tick = time.monotonic(), self._tick()
         while self.listeners:
             tick += 1
-            await asyncio.sleep(max(0.0, tick * self.watch_s - self.wall()))
+            await asyncio.sleep(max(0.0, tick * self.watch_s - time.time()))
             version = await self._read()
             if version is not None and version != last:
                 last = version
@@ -152,7 +151,7 @@ class Pulse:
                 tick += max(1, math.ceil(gap_s / self.watch_s)) - 1
             elif time.monotonic() - moved_at >= self.heartbeat_s:
                 moved_at = await self._next_generation(tick)
-            tick = max(tick, math.floor(self.wall() / self.watch_s))  # a read over a tick long
+            tick = max(tick, math.floor(time.time() / self.watch_s))  # a read over a tick long
 
     async def _next_generation(self, tick: int) -> float:
         changed = self._condition()
@@ -164,7 +163,7 @@ class Pulse:
 
     def _tick(self) -> int:
         """The tick of the wall clock nearest now: a sleep may end a hair early."""
-        return round(self.wall() / self.watch_s)
+        return round(time.time() / self.watch_s)
 
     async def _read(self) -> Hashable | None:
         try:
